@@ -1,0 +1,154 @@
+"""Writing and verifying the append-only, hash-chained audit trail."""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from licensing.models import AuditChainHead, AuditEvent
+
+GENESIS_HASH = "0" * 64
+ANSWER_LIMIT = 4000
+_SECRET_KEYS = {"password", "api_key", "x-api-key", "token", "auth_token"}
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    """Who acts and from where: what every audit row records about the request."""
+
+    user: Any = None
+    ip: str | None = None
+    user_agent: str = ""
+    request_id: str = ""
+
+    @property
+    def username(self) -> str:
+        return getattr(self.user, "username", "") or ""
+
+    @classmethod
+    def from_request(cls, request) -> "RequestMeta":
+        user = getattr(request, "user", None)
+        return cls(
+            user=user if user is not None and user.is_authenticated else None,
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", "")[:300],
+            request_id=getattr(request, "request_id", ""),
+        )
+
+
+def client_ip(request) -> str | None:
+    """The client address as django-axes sees it (honours the configured proxy count)."""
+    from axes.helpers import get_client_ip_address
+
+    try:
+        return get_client_ip_address(request) or None
+    except Exception:  # noqa: BLE001 - an odd header must not break auditing
+        return request.META.get("REMOTE_ADDR") or None
+
+
+def scrub(value: Any) -> Any:
+    """A copy of `value` with secrets (passwords, keys, tokens) replaced."""
+    if isinstance(value, dict):
+        return {
+            k: "[redacted]" if str(k).lower() in _SECRET_KEYS else scrub(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [scrub(v) for v in value]
+    return value
+
+
+def record(
+    *,
+    meta: RequestMeta | None,
+    action: str,
+    outcome: str,
+    customer_code: int | None = None,
+    assignment=None,
+    message: str = "",
+    call=None,
+    sent: dict | None = None,
+) -> AuditEvent:
+    """Append one row to the audit trail and return it.
+
+    `call` is an upstream CallRecord (endpoint, status, duration, sent, answer). The row is
+    chained under a lock on the chain head, so concurrent writers never fork the chain.
+    Runs in its own transaction, or joins the caller's (to settle and audit atomically).
+    """
+    meta = meta or RequestMeta()
+    if call is not None and sent is None:
+        sent = call.sent
+    event = AuditEvent(
+        created_at=timezone.now(),
+        actor=meta.user,
+        actor_username=meta.username,
+        ip=meta.ip,
+        user_agent=(meta.user_agent or "")[:300],
+        request_id=(meta.request_id or "")[:64],
+        action=action,
+        outcome=outcome,
+        customer_code=customer_code,
+        assignment=assignment,
+        message=message[:2000],
+        sent=json.dumps(scrub(sent), sort_keys=True, default=str) if sent else "",
+        endpoint=getattr(call, "endpoint", "") or "",
+        http_status=getattr(call, "status", None),
+        duration_ms=getattr(call, "duration_ms", None),
+        answer=(getattr(call, "answer", "") or "")[:ANSWER_LIMIT],
+    )
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        event.seq = head.last_seq + 1
+        event.prev_hash = head.last_hash
+        event.hash = event.compute_hash()
+        event.save(force_insert=True)
+        head.last_seq = event.seq
+        head.last_hash = event.hash
+        head.save(update_fields=["last_seq", "last_hash"])
+    return event
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int | None
+    reason: str
+
+
+def verify(batch_size: int = 5000) -> tuple[int, ChainBreak | None]:
+    """Walk the whole chain in order. Returns (rows checked, first break or None)."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    for event in _iter_in_order(batch_size):
+        if event.seq != expected_seq:
+            return checked, ChainBreak(
+                event.seq, f"row #{expected_seq} is missing (found #{event.seq} next)"
+            )
+        if event.prev_hash != expected_prev:
+            return checked, ChainBreak(
+                event.seq, "its link to the previous row is broken (row removed or reordered)"
+            )
+        if event.compute_hash() != event.hash:
+            return checked, ChainBreak(event.seq, "its content was changed after it was written")
+        expected_prev = event.hash
+        expected_seq += 1
+        checked += 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.last_seq != checked or head.last_hash != expected_prev):
+        return checked, ChainBreak(
+            head.last_seq, f"the trail ends at #{checked} but row #{head.last_seq} was written"
+        )
+    return checked, None
+
+
+def _iter_in_order(batch_size: int) -> Iterator[AuditEvent]:
+    last = 0
+    while True:
+        batch = list(AuditEvent.objects.filter(seq__gt=last).order_by("seq")[:batch_size])
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1].seq
