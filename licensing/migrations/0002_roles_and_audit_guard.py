@@ -36,12 +36,12 @@ def remove_groups(apps, schema_editor):
 
 def add_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(TRIGGER_SQL)
+        schema_editor.execute(TRIGGER_SQL, params=None)
 
 
 def drop_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_TRIGGER_SQL)
+        schema_editor.execute(DROP_TRIGGER_SQL, params=None)
 
 
 class Migration(migrations.Migration):
