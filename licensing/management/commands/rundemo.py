@@ -44,12 +44,20 @@ class Command(BaseCommand):
         if settings.FLASHSTART_API_URL == settings.FLASHSTART_SANDBOX_URL and not no_server:
             state_dir = Path(settings.BASE_DIR) / "var"
             state_dir.mkdir(exist_ok=True)
-            sandbox = start_sandbox(
-                host="127.0.0.1",
-                port=int(settings.FLASHSTART_SANDBOX_URL.rsplit(":", 1)[1].strip("/")),
-                api_key=settings.FLASHSTART_API_KEY,
-                state_file=state_dir / "sandbox.json",
-            )
+            port_number = int(settings.FLASHSTART_SANDBOX_URL.rsplit(":", 1)[1].strip("/"))
+            try:
+                sandbox = start_sandbox(
+                    host="127.0.0.1",
+                    port=port_number,
+                    api_key=settings.FLASHSTART_API_KEY,
+                    state_file=state_dir / "sandbox.json",
+                )
+            except OSError:
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"Port {port_number} is busy: using the sandbox already running there."
+                    )
+                )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"FlashStart portal: http://{host}:{port}/"))
         if sandbox is not None:

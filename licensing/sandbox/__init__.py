@@ -1,0 +1,11 @@
+"""A local stand-in for the FlashStart customer-area API (see ``server`` for the details).
+
+Plain standard library, no Django models and no ``requests``: it runs inside tests, in
+benchmarks and behind ``manage.py sandbox`` for the demo run.
+"""
+
+from licensing.sandbox.catalogue import SEED_CUSTOMERS
+from licensing.sandbox.server import SandboxServer, start_sandbox
+from licensing.sandbox.state import SandboxState
+
+__all__ = ["SEED_CUSTOMERS", "SandboxServer", "SandboxState", "start_sandbox"]
