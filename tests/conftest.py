@@ -1,10 +1,6 @@
-import importlib.util
-
 import pytest
 
-pytest_plugins = (
-    ["tests.sandbox_fixtures"] if importlib.util.find_spec("tests.sandbox_fixtures") else []
-)
+pytest_plugins = ["tests.sandbox_fixtures"]
 
 
 @pytest.fixture(autouse=True)
