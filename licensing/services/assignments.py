@@ -25,7 +25,7 @@ from licensing.models import (
     LicenseAssignment,
 )
 from licensing.services import access
-from licensing.services.outcomes import ActionOutcome, InputInvalid
+from licensing.services.outcomes import ActionOutcome, InputInvalid, vendor_reason
 
 LICENSE_INFO_RE = re.compile(r"^[^\W_]+(?:[\s-]+[^\W_]+)*[\s-]*$")
 LICENSE_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -325,7 +325,7 @@ def _settle_failure(meta, action, assignment, exc: upstream.UpstreamError) -> Ac
         )
     elif isinstance(exc, upstream.ValidationFailed | upstream.Refused):
         status, outcome, level = AssignmentStatus.FAILED, AuditOutcome.FAILED, "error"
-        message = f"FlashStart refused the request: {exc}"
+        message = f"FlashStart refused the request: {vendor_reason(exc)}"
     elif exc.may_have_taken_effect:
         status, outcome, level, message = (
             AssignmentStatus.UNKNOWN,

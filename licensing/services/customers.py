@@ -15,7 +15,7 @@ from licensing.countries import ISO_COUNTRY_CODES
 from licensing.models import AuditAction, AuditOutcome, Customer
 from licensing.services import access
 from licensing.services.assignments import KEY_REJECTED_MESSAGE
-from licensing.services.outcomes import InputInvalid
+from licensing.services.outcomes import InputInvalid, vendor_reason
 
 UNREACHABLE_MESSAGE = "FlashStart is not answering right now. Please try again in a minute."
 MIN_PASSWORD_LENGTH = 8
@@ -80,7 +80,11 @@ def customer_register(
                 call=exc.call,
             )
         _refuse(
-            meta, action, customer_code, {"__all__": [f"FlashStart refused: {exc}"]}, call=exc.call
+            meta,
+            action,
+            customer_code,
+            {"__all__": [f"FlashStart refused: {vendor_reason(exc)}"]},
+            call=exc.call,
         )
     except upstream.KeyRejected as exc:
         _refuse(
@@ -239,7 +243,7 @@ def dashboard_link(*, meta: audit.RequestMeta, customer: Customer) -> str:
             meta,
             action,
             customer.customer_code,
-            {"__all__": [f"FlashStart gave no login link: {exc}"]},
+            {"__all__": [f"FlashStart gave no login link: {vendor_reason(exc)}"]},
             call=exc.call,
             outcome=AuditOutcome.FAILED if exc.status else AuditOutcome.ERROR,
         )
@@ -298,7 +302,7 @@ def _vendor_field_errors(exc: upstream.ValidationFailed) -> dict[str, list[str]]
     errors = {}
     for field, messages in exc.field_errors.items():
         errors.setdefault(field, []).extend(str(m) for m in messages)
-    return errors or {"__all__": [str(exc)]}
+    return errors or {"__all__": [vendor_reason(exc)]}
 
 
 def _refuse(meta, action, customer_code, errors, *, call=None, outcome=AuditOutcome.INVALID):

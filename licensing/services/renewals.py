@@ -11,7 +11,7 @@ from licensing import audit, upstream
 from licensing.models import AuditAction, AuditOutcome, LicenseAssignment, Renewal
 from licensing.services import access
 from licensing.services.assignments import KEY_REJECTED_MESSAGE
-from licensing.services.outcomes import ActionOutcome, InputInvalid
+from licensing.services.outcomes import ActionOutcome, InputInvalid, vendor_reason
 
 
 def renewal_suspend(
@@ -78,7 +78,7 @@ def _change(*, meta, assignment, action, target, call, errors, note) -> ActionOu
         if isinstance(exc, upstream.KeyRejected):
             outcome, message = AuditOutcome.FAILED, KEY_REJECTED_MESSAGE
         elif isinstance(exc, upstream.ValidationFailed | upstream.Refused):
-            outcome, message = AuditOutcome.FAILED, f"FlashStart refused: {exc}"
+            outcome, message = AuditOutcome.FAILED, f"FlashStart refused: {vendor_reason(exc)}"
         else:
             outcome = AuditOutcome.UNKNOWN if exc.may_have_taken_effect else AuditOutcome.ERROR
             message = (
