@@ -1,0 +1,175 @@
+"""Formatting used on every page: money, dates, points, badges and the current nav item.
+
+One place decides how money and dates look, so that they look the same everywhere.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils import dateformat, timezone
+from django.utils.html import format_html, format_html_join
+
+from licensing.models import AssignmentKind, AssignmentStatus, Renewal
+from licensing.services import assignments as assignment_rules
+
+register = template.Library()
+
+DATE_FORMAT = "j M Y"  # 31 Jan 2027
+TIME_FORMAT = "H:i"  # 14:05
+EMPTY = "—"
+CURRENCY_SYMBOLS = {"EUR": "€"}
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+@register.simple_tag
+def money(amount, currency: str = "") -> str:
+    """“€12.50” for euros, “12.50 USD” for any other currency, “—” when unknown."""
+    value = _decimal(amount)
+    if value is None:
+        return EMPTY
+    text = f"{value:,.2f}"
+    currency = (currency or "").upper()
+    if currency in CURRENCY_SYMBOLS:
+        return f"{CURRENCY_SYMBOLS[currency]}{text}"
+    return f"{text} {currency}".strip()
+
+
+@register.filter
+def points(value) -> str:
+    """Licence points without trailing zeros: 0.5, 1, 2.5."""
+    number = _decimal(value)
+    if number is None:
+        return EMPTY
+    return f"{number.normalize():f}"
+
+
+@register.filter
+def day(value) -> str:
+    """A date (or the local date of a datetime) as “31 Jan 2027”."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    if not isinstance(value, date):
+        return str(value)
+    return dateformat.format(value, DATE_FORMAT)
+
+
+@register.filter
+def moment(value) -> str:
+    """A point in time, in the user's zone, as “31 Jan 2027, 14:05”."""
+    if value is None:
+        return EMPTY
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return dateformat.format(value, f"{DATE_FORMAT}, {TIME_FORMAT}")
+
+
+@register.filter
+def iso(value) -> str:
+    """Machine-readable value for a <time datetime="..."> attribute."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.isoformat()
+
+
+@register.simple_tag
+def timezone_name() -> str:
+    return timezone.get_current_timezone_name()
+
+
+_BADGES = {
+    AssignmentStatus.ACTIVE: ("Active", "success"),
+    AssignmentStatus.PENDING: ("Pending", "neutral"),
+    AssignmentStatus.FAILED: ("Failed", "danger"),
+    AssignmentStatus.UNKNOWN: ("Outcome unknown", "warning"),
+}
+
+
+def badge(label: str, tone: str, title: str = ""):
+    if title:
+        return format_html('<span class="badge badge-{}" title="{}">{}</span>', tone, title, label)
+    return format_html('<span class="badge badge-{}">{}</span>', tone, label)
+
+
+@register.simple_tag
+def status_badges(assignment) -> str:
+    """The badges that say, in words, where an assignment stands."""
+    parts = []
+    if assignment.kind == AssignmentKind.DEMO:
+        parts.append(badge("Demo", "info"))
+    label, tone = _BADGES.get(assignment.status, (assignment.get_status_display(), "neutral"))
+    title = ""
+    if assignment.status == AssignmentStatus.UNKNOWN:
+        title = "Do not assign again — a manager will check"
+    parts.append(badge(label, tone, title))
+    if assignment.status == AssignmentStatus.ACTIVE and assignment.renewal == Renewal.SUSPENDED:
+        parts.append(badge("Renewal suspended", "muted"))
+    if assignment.expires_soon:
+        parts.append(badge("Expires soon", "warning"))
+    return format_html_join(" ", "{}", ((part,) for part in parts))
+
+
+@register.simple_tag(takes_context=True)
+def nav_current(context, prefix: str) -> str:
+    """`aria-current="page"` when the current path is under `prefix`."""
+    request = context.get("request")
+    path = getattr(request, "path", "") or ""
+    if path.startswith(prefix):
+        return format_html('{}="{}"', "aria-current", "page")
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (None or "" removes them)."""
+    request = context.get("request")
+    params = request.GET.copy() if request is not None else None
+    if params is None:
+        return ""
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def duration_words(value) -> str:
+    """A timedelta as “15 minutes” or “2 hours”."""
+    try:
+        minutes = round(value.total_seconds() / 60)
+    except AttributeError:
+        return str(value)
+    if minutes < 60 or minutes % 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = minutes // 60
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+@register.filter
+def get_item(mapping, key):
+    try:
+        return mapping.get(key, key)
+    except AttributeError:
+        return key
+
+
+@register.filter
+def resolvable(assignment) -> bool:
+    """Whether a manager may settle this assignment's unknown outcome."""
+    return assignment_rules.resolvable(assignment)

@@ -1,0 +1,124 @@
+"""The managers' audit page and its exports (CSV streamed, XLSX from a temporary file)."""
+
+import functools
+from urllib.parse import urlencode
+
+from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from licensing import audit, audit_selectors, exports, roles, services
+from licensing.forms_managers import AuditFilterForm
+from licensing.models import AuditAction
+from licensing.views import responses
+from licensing.views.decorators import sales_required
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def managers_only(what: str, action: str = AuditAction.ACCESS_DENIED):
+    """Managers and superusers only; anyone else gets an audited 403 naming `what`."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not roles.is_manager(request.user):
+                raise services.access_refuse(
+                    meta=audit.RequestMeta.from_request(request), what=what, action=action
+                )
+            return view(request, *args, **kwargs)
+
+        # Managers are also Sales: sales_required adds the user's time zone for display.
+        return sales_required(wrapper)
+
+    return decorate
+
+
+def _keyset(request, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
+@require_GET
+@managers_only("view the audit trail")
+def audit_list(request):
+    form = AuditFilterForm(request.GET)
+    valid = form.is_valid()
+    filters = form.filters() if valid else audit_selectors.AuditFilters()
+    page = None
+    if valid:
+        page = audit_selectors.audit_page(
+            filters=filters, before=_keyset(request, "before"), after=_keyset(request, "after")
+        )
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "export_query": _query(filters),
+    }
+    return responses.page(request, "licensing/audit_list.html", context, fragment="results")
+
+
+@require_GET
+@managers_only("export the audit trail", action=AuditAction.AUDIT_EXPORT)
+def audit_export_csv(request):
+    export = _export_or_none(request)
+    if export is None:
+        return _refused(request, "The filter is not valid, so nothing was exported.", status=400)
+    return csv_response(export)
+
+
+@require_GET
+@managers_only("export the audit trail", action=AuditAction.AUDIT_EXPORT)
+def audit_export_xlsx(request):
+    export = _export_or_none(request)
+    if export is None:
+        return _refused(request, "The filter is not valid, so nothing was exported.", status=400)
+    return xlsx_response(request, export)
+
+
+def csv_response(export: exports.Export) -> StreamingHttpResponse:
+    """The export streamed as CSV (also used by the admin's export action)."""
+    response = StreamingHttpResponse(
+        exports.csv_chunks(export), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export.filename("csv")}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"  # a proxy must pass the bytes on as they come
+    return response
+
+
+def xlsx_response(request, export: exports.Export):
+    """The export as an XLSX download, or a page saying why it cannot be one."""
+    try:
+        workbook, _rows = exports.xlsx_file(export)
+    except exports.ExportTooLarge as exc:
+        return _refused(request, str(exc), status=422)
+    response = FileResponse(
+        workbook, as_attachment=True, filename=export.filename("xlsx"), content_type=XLSX_TYPE
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _export_or_none(request) -> exports.Export | None:
+    form = AuditFilterForm(request.GET)
+    if not form.is_valid():
+        return None
+    filters = form.filters()
+    return exports.Export(
+        meta=audit.RequestMeta.from_request(request),
+        events=audit_selectors.audit_filter(filters=filters),
+        description=filters.describe(),
+    )
+
+
+def _refused(request, message: str, *, status: int):
+    form = AuditFilterForm(request.GET)
+    form.is_valid()
+    context = {"message": message, "form": form, "back_query": request.GET.urlencode()}
+    return render(request, "licensing/audit_export_refused.html", context, status=status)
+
+
+def _query(filters: audit_selectors.AuditFilters) -> str:
+    return urlencode(filters.as_params())

@@ -1,0 +1,43 @@
+"""The licences FlashStart offers a customer, with filters that refresh only the table."""
+
+from django.views.decorators.http import require_GET
+
+from licensing import forms, selectors, upstream
+from licensing.views import responses
+from licensing.views.customers import customer_or_404
+from licensing.views.decorators import sales_required
+
+
+@require_GET
+@sales_required
+def catalogue(request, customer_code: int):
+    customer = customer_or_404(customer_code)
+    client = upstream.client()
+    versions = client.versions()
+    form = forms.CatalogueFilterForm(
+        request.GET or None,
+        versions=versions,
+        currencies=client.currencies(),
+        default_lang=customer.language,  # the names the customer sees, as on the quote
+    )
+    licenses, problem = (), ""
+    filters = selectors.CatalogueFilters(lang=customer.language)
+    if form.is_bound and not form.is_valid():
+        problem = "Some filters were not understood, so the catalogue is not shown. "
+        problem += "Choose the filters again from the lists."
+    else:
+        if form.is_bound:
+            filters = selectors.CatalogueFilters(**form.cleaned_data)
+        try:
+            licenses = selectors.catalogue(customer=customer, filters=filters)
+        except upstream.UpstreamError as exc:
+            problem = f"The catalogue could not be loaded: {exc}"
+    context = {
+        "customer": customer,
+        "form": form,
+        "filters": filters,
+        "licenses": licenses,
+        "problem": problem,
+        "version_names": {choice.value: choice.label for choice in versions},
+    }
+    return responses.page(request, "licensing/catalogue.html", context, fragment="results")

@@ -1,0 +1,57 @@
+"""Who may see a page, and in which time zone it is shown."""
+
+import functools
+import zoneinfo
+
+from django.utils import timezone
+
+from licensing import audit, roles, services
+
+TIMEZONE_COOKIE = "portal_tz"
+
+
+def sales_required(view):
+    """Only Sales and Managers: anyone else gets the (audited) "no access" page.
+
+    Anonymous users never get here: LoginRequiredMiddleware sends them to the login page.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not roles.is_sales(request.user):
+            raise services.access_refuse(
+                meta=audit.RequestMeta.from_request(request),
+                what="use the reseller portal",
+                customer_code=kwargs.get("customer_code"),
+            )
+        with _user_timezone(request):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def manager_required(view):
+    """Only Managers (and superusers)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not roles.is_manager(request.user):
+            raise services.access_refuse(
+                meta=audit.RequestMeta.from_request(request),
+                what="resolve unknown outcomes (managers only)",
+                customer_code=kwargs.get("customer_code"),
+            )
+        return view(request, *args, **kwargs)
+
+    return sales_required(wrapper)
+
+
+def _user_timezone(request):
+    """Show times in the zone the browser reported (portal.js sets a cookie), else the
+    portal's default zone."""
+    name = request.COOKIES.get(TIMEZONE_COOKIE, "")
+    try:
+        zone = zoneinfo.ZoneInfo(name) if name and len(name) < 64 else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = None
+    return timezone.override(zone) if zone else timezone.override(timezone.get_default_timezone())
