@@ -20,6 +20,8 @@ from licensing.models import (
 
 CUSTOMER_PAGE_SIZE = 25
 TIMELINE_PAGE_SIZE = 20
+DIRECTORY_CACHE_SECONDS = 3600
+DIRECTORY_FALLBACK_CACHE_SECONDS = 60
 
 
 def customer_search(*, query: str = "") -> QuerySet[Customer]:
@@ -72,6 +74,26 @@ def catalogue(*, customer: Customer, filters: CatalogueFilters) -> tuple[upstrea
     return answer.licenses
 
 
+def directory(name: str) -> list[upstream.Choice]:
+    """A vendor value list ("currencies", "versions", "countries", "industries"), cached.
+
+    Never raises: the client falls back to the configured list. A fallback is kept only
+    briefly, so the vendor's own list replaces it once the vendor answers again.
+    """
+    key = f"directory:{name}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    choices = getattr(upstream.client(), name)()
+    fallback = [
+        upstream.Choice(str(v), str(label))
+        for v, label in settings.FLASHSTART_FALLBACKS.get(name, [])
+    ]
+    seconds = DIRECTORY_FALLBACK_CACHE_SECONDS if choices == fallback else DIRECTORY_CACHE_SECONDS
+    cache.set(key, choices, seconds)
+    return choices
+
+
 def license_quote(
     *, customer: Customer, license_code: str, currency_code: str = "EUR"
 ) -> upstream.License | None:
@@ -79,12 +101,18 @@ def license_quote(
 
     Returns None when the vendor does not offer that code. Raises upstream.UpstreamError.
     """
-    answer = upstream.client().licenses_available(
-        customer_code=customer.customer_code,
-        lang=customer.language,
-        license_code=license_code,
-        currency_code=currency_code,
-    )
+    try:
+        answer = upstream.client().licenses_available(
+            customer_code=customer.customer_code,
+            lang=customer.language,
+            license_code=license_code,
+            currency_code=currency_code,
+        )
+    except upstream.ValidationFailed as exc:
+        # The vendor refuses a code it does not know instead of answering an empty list.
+        if "license_code" in exc.field_errors:
+            return None
+        raise
     for item in answer.licenses:
         if item.code == license_code:
             return item

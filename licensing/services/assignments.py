@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from licensing import audit, upstream
+from licensing import audit, formatting, upstream
 from licensing.models import (
     AssignmentKind,
     AssignmentStatus,
@@ -118,8 +118,8 @@ def license_assign(
         level="success",
         message=(
             f"Assigned {license_name or license_code} to {customer.name}: "
-            f"{result.deducted_amount} {result.currency} deducted, "
-            f"valid until {result.expiry_date:%d %b %Y}."
+            f"{formatting.money(result.deducted_amount, result.currency)} deducted, "
+            f"valid until {formatting.day(result.expiry_date)}."
         ),
         call=result.call,
         fields={
@@ -170,7 +170,9 @@ def demo_assign(
         status=AssignmentStatus.ACTIVE,
         outcome=AuditOutcome.SUCCESS,
         level="success",
-        message=f"Demo assigned to {customer.name}, valid until {result.expiry_date:%d %b %Y}.",
+        message=(
+            f"Demo assigned to {customer.name}, valid until {formatting.day(result.expiry_date)}."
+        ),
         call=result.call,
         fields={
             "license_id": result.license_id,

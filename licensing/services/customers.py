@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from licensing import audit, upstream
+from licensing import audit, selectors, upstream
 from licensing.countries import ISO_COUNTRY_CODES
 from licensing.models import AuditAction, AuditOutcome, Customer
 from licensing.services import access
@@ -144,7 +144,7 @@ def customer_create(
         errors["customer_name"] = ["Enter the customer's name."]
     if country_code not in ISO_COUNTRY_CODES:
         errors["country_code"] = ["Choose a country from the list."]
-    industries = {c.value: c.label for c in upstream.client().industries()}
+    industries = {c.value: c.label for c in selectors.directory("industries")}
     industry_code = str(industry_code).strip()
     if industry_code not in industries:
         errors["industry_code"] = ["Choose an industry from the list."]

@@ -3,44 +3,24 @@
 One place decides how money and dates look, so that they look the same everywhere.
 """
 
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
 
 from django import template
 from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 
+from licensing import formatting
 from licensing.models import AssignmentKind, AssignmentStatus, Renewal
 from licensing.services import assignments as assignment_rules
 
 register = template.Library()
 
-DATE_FORMAT = "j M Y"  # 31 Jan 2027
+DATE_FORMAT = formatting.DATE_FORMAT
 TIME_FORMAT = "H:i"  # 14:05
-EMPTY = "—"
-CURRENCY_SYMBOLS = {"EUR": "€"}
-
-
-def _decimal(value) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-
-
-@register.simple_tag
-def money(amount, currency: str = "") -> str:
-    """“€12.50” for euros, “12.50 USD” for any other currency, “—” when unknown."""
-    value = _decimal(amount)
-    if value is None:
-        return EMPTY
-    text = f"{value:,.2f}"
-    currency = (currency or "").upper()
-    if currency in CURRENCY_SYMBOLS:
-        return f"{CURRENCY_SYMBOLS[currency]}{text}"
-    return f"{text} {currency}".strip()
+EMPTY = formatting.EMPTY
+_decimal = formatting._decimal
+money = register.simple_tag(formatting.money, name="money")
+day = register.filter("day", formatting.day)
 
 
 @register.filter
@@ -50,19 +30,6 @@ def points(value) -> str:
     if number is None:
         return EMPTY
     return f"{number.normalize():f}"
-
-
-@register.filter
-def day(value) -> str:
-    """A date (or the local date of a datetime) as “31 Jan 2027”."""
-    if value is None or value == "":
-        return EMPTY
-    if isinstance(value, datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        value = value.date()
-    if not isinstance(value, date):
-        return str(value)
-    return dateformat.format(value, DATE_FORMAT)
 
 
 @register.filter

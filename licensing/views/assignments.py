@@ -73,11 +73,8 @@ def license_assign(request, customer_code: int):
                 customer=customer, license_code=license_code, currency_code=currency_code
             )
         except upstream.ValidationFailed as exc:
-            # The vendor refuses a code it does not know instead of answering an empty list.
-            found = None
-            if "license_code" not in exc.field_errors:
-                context["problem"] = f"FlashStart refused the price check: {exc}"
-                return _confirmation(request, "licensing/assign_confirm.html", context)
+            context["problem"] = f"FlashStart refused the price check: {exc}"
+            return _confirmation(request, "licensing/assign_confirm.html", context)
         except upstream.UpstreamError as exc:
             context.update(problem=f"The price could not be checked: {exc}", can_retry=True)
             return _confirmation(request, "licensing/assign_confirm.html", context)

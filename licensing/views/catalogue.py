@@ -12,12 +12,11 @@ from licensing.views.decorators import sales_required
 @sales_required
 def catalogue(request, customer_code: int):
     customer = customer_or_404(customer_code)
-    client = upstream.client()
-    versions = client.versions()
+    versions = selectors.directory("versions")
     form = forms.CatalogueFilterForm(
         request.GET or None,
         versions=versions,
-        currencies=client.currencies(),
+        currencies=selectors.directory("currencies"),
         default_lang=customer.language,  # the names the customer sees, as on the quote
     )
     licenses, problem = (), ""

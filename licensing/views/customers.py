@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from licensing import audit, forms, selectors, services, upstream
+from licensing import audit, forms, selectors, services
 from licensing.views import responses
 from licensing.views.decorators import sales_required
 
@@ -54,9 +54,10 @@ def customer_new(request):
     if mode == "link":
         form, action = forms.CustomerLinkForm(data), services.customer_register
     else:
-        client = upstream.client()
         form = forms.CustomerCreateForm(
-            data, countries=client.countries(), industries=client.industries()
+            data,
+            countries=selectors.directory("countries"),
+            industries=selectors.directory("industries"),
         )
         action = services.customer_create
 
