@@ -5,6 +5,7 @@ import re
 import time
 import uuid
 
+from portal.client_ip import client_ip
 from portal.logging import request_id_var
 
 logger = logging.getLogger("portal.request")
@@ -56,6 +57,9 @@ class RequestIdMiddleware:
                     "status": response.status_code,
                     "duration_ms": round((time.monotonic() - started) * 1000),
                     "user_id": getattr(getattr(request, "user", None), "pk", None),
+                    "ip": client_ip(request),
+                    # A streamed download is still running: the time is to its first byte.
+                    "streaming": response.streaming,
                 },
             )
             return response
@@ -64,7 +68,8 @@ class RequestIdMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """Adds the Content-Security-Policy and Permissions-Policy to every response."""
+    """Adds the Content-Security-Policy, Permissions-Policy and frame denial to every
+    response."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -73,4 +78,8 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        # XFrameOptionsMiddleware sits further in and misses answers given before it
+        # (/healthz, or a middleware's refusal): frame denial on those too.
+        if not getattr(response, "xframe_options_exempt", False):
+            response.setdefault("X-Frame-Options", "DENY")
         return response

@@ -36,7 +36,7 @@ def managers_only(what: str, action: str = AuditAction.ACCESS_DENIED):
 
 def _keyset(request, name: str) -> int | None:
     raw = request.GET.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
 
 
 @require_GET

@@ -11,10 +11,10 @@ from licensing.views.audit import managers_only
 
 # Chart geometry in SVG user units; the SVG scales to its container through viewBox.
 CHART_WIDTH = 720
-CHART_HEIGHT = 260
+CHART_HEIGHT = 220
 PLOT_LEFT = 16
-PLOT_TOP = 28
-PLOT_BOTTOM = 36  # room for month labels
+PLOT_TOP = 24
+PLOT_BOTTOM = 32  # room for month labels
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Bar:
     month: str
     value: Decimal
     value_y: float
+    short: str  # "12.5k": the label on the bar; the table and the tooltip carry the exact sum
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,23 @@ class Chart:
     maximum: Decimal
 
 
+def short_amount(value: Decimal) -> str:
+    """1234.5 → "1.2k", 2500000 → "2.5M": short enough to sit above a bar."""
+    for limit, suffix in ((Decimal(1_000_000), "M"), (Decimal(1000), "k")):
+        if value >= limit:
+            return f"{value / limit:.1f}{suffix}".replace(".0" + suffix, suffix)
+    return f"{value:.0f}"
+
+
 def spend_charts(months: list[reporting.MonthSpend], currencies: list[str]) -> list[Chart]:
-    """One bar chart per currency (amounts in different currencies do not add up)."""
+    """One bar chart per currency (amounts in different currencies do not add up), the
+    currency with the most spend first."""
     plot_height = CHART_HEIGHT - PLOT_TOP - PLOT_BOTTOM
     slot = (CHART_WIDTH - 2 * PLOT_LEFT) / max(len(months), 1)
     baseline = PLOT_TOP + plot_height
     charts = []
-    for currency in currencies:
+    totals = {c: sum((m.totals.get(c, Decimal(0)) for m in months), Decimal(0)) for c in currencies}
+    for currency in sorted(currencies, key=lambda c: (-totals[c], c)):
         values = [m.totals.get(currency, Decimal(0)) for m in months]
         top = max(values) or Decimal(1)
         bars = []
@@ -62,6 +73,7 @@ def spend_charts(months: list[reporting.MonthSpend], currencies: list[str]) -> l
                     month=month.month.strftime("%b %y"),
                     value=value,
                     value_y=round(baseline - height - 6, 1),
+                    short=short_amount(value),
                 )
             )
         charts.append(
@@ -81,12 +93,15 @@ def spend_charts(months: list[reporting.MonthSpend], currencies: list[str]) -> l
 @managers_only("view the managers' reports")
 def reports(request):
     overview = reporting.overview()
+    period = overview.period
     context = {
         "overview": overview,
-        "charts": spend_charts(overview.months, overview.currencies),
+        "period": period,
+        "charts": spend_charts(period.months, period.currencies),
         "spend_rows": [
-            (m.month, [m.totals.get(c) for c in overview.currencies]) for m in overview.months
+            (m.month, [m.totals.get(c) for c in period.currencies]) for m in period.months
         ],
+        "period_minutes": reporting.PERIOD_CACHE_SECONDS // 60,
         "expiry_days": reporting.EXPIRY_WINDOW_DAYS,
         "list_limit": reporting.LIST_LIMIT,
     }

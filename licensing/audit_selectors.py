@@ -1,0 +1,218 @@
+"""Filtered reads of the audit trail, shared by the staff audit page, the admin and exports.
+
+Every filter maps onto an index of `AuditEvent` (created_at, action, outcome,
+actor_username, customer_code — the last four paired with seq), and every walk through the
+trail is keyset-paginated by `seq`, so a page or a batch costs the same at row 10 and at
+row 10,000,000: no OFFSET, no COUNT(*).
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import CharField, Func, Q, QuerySet
+from django.utils import timezone
+
+from licensing.models import AuditEvent
+
+AUDIT_PAGE_SIZE = 50
+EXPORT_BATCH_SIZE = 2000
+
+# The columns of an export, in order: every hashed field plus the row's own hash, so an
+# auditor can recompute the chain from the file alone.
+EXPORT_COLUMNS = (
+    "seq",
+    "created_at",
+    "actor_id",
+    "actor_username",
+    "ip",
+    "user_agent",
+    "request_id",
+    "action",
+    "outcome",
+    "customer_code",
+    "assignment_id",
+    "endpoint",
+    "http_status",
+    "duration_ms",
+    "message",
+    "sent",
+    "answer",
+    "prev_hash",
+    "hash",
+)
+HASH_INDEX = EXPORT_COLUMNS.index("hash")
+
+
+class IsoUtc(Func):
+    """A UTC timestamp as ISO 8601 text with microseconds, “2025-01-31T09:05:00.000000+00:00”,
+    made by the database: the same text the row's hash covers, at a fraction of the cost
+    of building a datetime per row in Python."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Django stores UTC as "YYYY-MM-DD HH:MM:SS[.ffffff]" (no fraction when it is zero).
+        column, params = compiler.compile(self.source_expressions[0])
+        sql = (
+            f"(REPLACE({column}, ' ', 'T') "
+            f"|| CASE WHEN LENGTH({column}) = 19 THEN '.000000' ELSE '' END || '+00:00')"
+        )
+        return sql, params * 3
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        sql = f"""TO_CHAR({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
+        return sql, params
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the audit list and exports filter on. Dates are whole days in the current time
+    zone (the user's on the pages, the portal's in `manage.py export_audit`)."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    actor: str = ""
+    action: str = ""
+    outcome: str = ""
+    customer: int | None = None
+
+    def as_params(self) -> dict[str, str]:
+        """The filters as query-string parameters (only those set)."""
+        params = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if value not in (None, ""):
+                params[item.name] = value.isoformat() if isinstance(value, date) else str(value)
+        return params
+
+    def describe(self) -> str:
+        """“action=login, date_from=2025-01-01” or “no filter”, for audit messages."""
+        params = self.as_params()
+        return ", ".join(f"{k}={v}" for k, v in params.items()) or "no filter"
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.as_params()
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min)).astimezone(UTC)
+
+
+def audit_filter(*, filters: AuditFilters) -> QuerySet[AuditEvent]:
+    """Audit rows matching `filters`, unordered (callers order by seq)."""
+    events = AuditEvent.objects.all()
+    if filters.date_from:
+        events = events.filter(created_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        events = events.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    if filters.actor:
+        events = events.filter(actor_username=filters.actor)
+    if filters.action:
+        events = events.filter(action=filters.action)
+    if filters.outcome:
+        events = events.filter(outcome=filters.outcome)
+    if filters.customer is not None:
+        events = events.filter(customer_code=filters.customer)
+    return events
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of the audit list, newest first, with keyset links to its neighbours."""
+
+    events: list[AuditEvent]
+    newer_than: int | None  # pass as `after` to see the page before (newer rows)
+    older_than: int | None  # pass as `before` to see the page after (older rows)
+
+
+def audit_page(
+    *,
+    filters: AuditFilters,
+    before: int | None = None,
+    after: int | None = None,
+    size: int | None = None,
+) -> AuditPage:
+    """Rows older than row `before` (or newer than row `after`), newest first: at most three
+    short indexed queries, whatever the size of the trail.
+
+    Newest first means by seq; with a date filter, by time (created_at, then seq), so the
+    date index serves both the filter and the order — by seq, a range deep in the past
+    would be reached only after walking every newer row.
+    """
+    size = size or AUDIT_PAGE_SIZE
+    events = audit_filter(filters=filters).defer("sent", "answer", "prev_hash", "hash")
+    keys = ("created_at", "seq") if filters.date_from or filters.date_to else ("seq",)
+    if after is not None:
+        rows = list(_beyond(events, keys, after, newer=True).order_by(*keys)[: size + 1])
+        has_newer = len(rows) > size
+        rows = rows[:size][::-1]
+        has_older = bool(rows) and _beyond(events, keys, rows[-1], newer=False).exists()
+    else:
+        if before is not None:
+            events = _beyond(events, keys, before, newer=False)
+        rows = list(events.order_by(*(f"-{key}" for key in keys))[: size + 1])
+        has_older = len(rows) > size
+        rows = rows[:size]
+        has_newer = before is not None and bool(rows)
+    return AuditPage(
+        events=rows,
+        newer_than=rows[0].seq if rows and has_newer else None,
+        older_than=rows[-1].seq if rows and has_older else None,
+    )
+
+
+def _beyond(events, keys, position, *, newer: bool):
+    """`events` after (newer) or before `position` — a row or a seq — in `keys` order."""
+    seq = position if isinstance(position, int) else position.seq
+    if keys == ("seq",):
+        return events.filter(seq__gt=seq) if newer else events.filter(seq__lt=seq)
+    if isinstance(position, int):
+        when = AuditEvent.objects.filter(seq=seq).values_list("created_at", flat=True).first()
+        if when is None:
+            return events.none()
+    else:
+        when = position.created_at
+    # (created_at, seq) beyond (when, seq); the plain bound on created_at lets the date
+    # index start the scan at `when`.
+    if newer:
+        return events.filter(created_at__gte=when).filter(Q(created_at__gt=when) | Q(seq__gt=seq))
+    return events.filter(created_at__lte=when).filter(Q(created_at__lt=when) | Q(seq__lt=seq))
+
+
+def audit_last_seq() -> int:
+    """The newest row's seq (0 for an empty trail): exports stop there, so rows written
+    while an export runs (its own audit row among them) are left out consistently."""
+    return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+def audit_export_count(*, events: QuerySet[AuditEvent], upto: int) -> int:
+    """How many rows an export of `events` up to seq `upto` holds (one indexed count)."""
+    return events.filter(seq__lte=upto).order_by().count()
+
+
+def audit_export_rows(
+    *, events: QuerySet[AuditEvent], upto: int, batch_size: int = EXPORT_BATCH_SIZE
+) -> Iterator[list[tuple]]:
+    """`events` up to seq `upto`, oldest first, as batches of tuples in EXPORT_COLUMNS order
+    (created_at as ISO 8601 text in UTC).
+
+    Keyset batches (`seq > last ORDER BY seq LIMIT n`): each batch is one short indexed
+    query, memory holds one batch, and no cursor or transaction stays open between batches.
+    """
+    columns = ["created_iso" if name == "created_at" else name for name in EXPORT_COLUMNS]
+    events = (
+        events.filter(seq__lte=upto)
+        .annotate(created_iso=IsoUtc("created_at"))
+        .order_by("seq")
+        .values_list(*columns)
+    )
+    last = 0
+    while True:
+        batch = list(events.filter(seq__gt=last)[:batch_size])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1][0]

@@ -1,0 +1,234 @@
+"""Admin actions go through the services (and so through the vendor and the audit trail),
+exactly as the staff pages do; customer edits are audited too."""
+
+import csv
+import io
+import uuid
+
+import pytest
+
+from licensing import audit, services
+from licensing.models import (
+    AssignmentStatus,
+    AuditAction,
+    AuditEvent,
+    AuditOutcome,
+    Customer,
+    LicenseAssignment,
+    Renewal,
+)
+from tests.managers.factories import make_assignment, make_customer
+
+ASSIGNMENTS = "/admin/licensing/licenseassignment/"
+
+
+@pytest.fixture
+def vendor_licence(sandbox_settings, manager):
+    """An active paid licence bought through the sandbox (customer 1001 is known there)."""
+    customer = Customer.objects.create(customer_code=1001, name="Rossi Ufficio SRL")
+    outcome = services.license_assign(
+        meta=audit.RequestMeta(user=manager),
+        customer=customer,
+        license_code="CL-Q-A005-M12",
+        license_info="Headquarter",
+        token=uuid.uuid4(),
+    )
+    assert outcome.ok, outcome.message
+    return outcome.assignment
+
+
+def _action(client, action, *pks, **extra):
+    data = {"action": action, "_selected_action": [str(pk) for pk in pks], "index": "0"}
+    data.update(extra)
+    return client.post(ASSIGNMENTS, data)
+
+
+@pytest.mark.django_db
+def test_suspend_asks_for_a_reason_then_suspends_at_the_vendor_and_audits(
+    manager_client, manager, vendor_licence, sandbox_settings
+):
+    form = _action(manager_client, "renewal_suspend_action", vendor_licence.pk)
+    assert form.status_code == 200
+    assert b"Why is renewal being suspended?" in form.content
+
+    done = _action(
+        manager_client,
+        "renewal_suspend_action",
+        vendor_licence.pk,
+        apply="Suspend renewal",
+        reason="Customer is closing the branch",
+    )
+    assert done.status_code == 302
+    vendor_licence.refresh_from_db()
+    assert vendor_licence.renewal == Renewal.SUSPENDED
+    assert sandbox_settings.state.license(vendor_licence.license_id).renewal == "suspended"
+    row = AuditEvent.objects.get(action=AuditAction.RENEWAL_SUSPEND)
+    assert row.outcome == AuditOutcome.SUCCESS
+    assert row.actor == manager
+    assert "Reason: Customer is closing the branch" in row.message
+    assert row.assignment_id == vendor_licence.pk
+
+
+@pytest.mark.django_db
+def test_suspend_without_a_reason_changes_nothing(manager_client, vendor_licence):
+    page = _action(
+        manager_client, "renewal_suspend_action", vendor_licence.pk, apply="Suspend", reason=""
+    )
+    assert page.status_code == 200
+    assert b"This field is required" in page.content
+    vendor_licence.refresh_from_db()
+    assert vendor_licence.renewal == Renewal.ON
+    assert not AuditEvent.objects.filter(action=AuditAction.RENEWAL_SUSPEND).exists()
+
+
+@pytest.mark.django_db
+def test_resume_goes_through_the_service(manager_client, vendor_licence, manager):
+    services.renewal_suspend(
+        meta=audit.RequestMeta(user=manager), assignment=vendor_licence, reason="Paused"
+    )
+    response = _action(manager_client, "renewal_resume_action", vendor_licence.pk)
+    assert response.status_code == 302
+    vendor_licence.refresh_from_db()
+    assert vendor_licence.renewal == Renewal.ON
+    assert AuditEvent.objects.filter(
+        action=AuditAction.RENEWAL_RESUME, outcome=AuditOutcome.SUCCESS, actor=manager
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_an_action_the_service_refuses_is_reported_and_audited(manager_client, sandbox_settings):
+    failed = make_assignment(status=AssignmentStatus.FAILED)
+    assert _action(manager_client, "renewal_resume_action", failed.pk).status_code == 302
+    response = manager_client.get(ASSIGNMENTS)
+    assert "Only an active paid licence has a renewal to change." in response.content.decode()
+    row = AuditEvent.objects.get(action=AuditAction.RENEWAL_RESUME)
+    assert row.outcome == AuditOutcome.INVALID
+
+
+@pytest.mark.django_db
+def test_resolve_an_unknown_outcome_as_assigned(manager_client, manager):
+    unknown = make_assignment(status=AssignmentStatus.UNKNOWN)
+    form = _action(manager_client, "assignment_resolve_action", unknown.pk)
+    assert b"Licence id at FlashStart" in form.content
+    done = _action(
+        manager_client,
+        "assignment_resolve_action",
+        unknown.pk,
+        apply="Resolve",
+        result="assigned",
+        license_id="LIC-777",
+        note="Checked with Anna at FlashStart",
+    )
+    assert done.status_code == 302
+    unknown.refresh_from_db()
+    assert unknown.status == AssignmentStatus.ACTIVE
+    assert unknown.license_id == "LIC-777"
+    assert unknown.resolved_by == manager
+    row = AuditEvent.objects.get(action=AuditAction.ASSIGNMENT_RESOLVE)
+    assert row.outcome == AuditOutcome.SUCCESS and "LIC-777" in row.message
+
+
+@pytest.mark.django_db
+def test_resolve_refused_by_the_service_shows_the_error_on_the_form(manager_client):
+    active = make_assignment()
+    page = _action(
+        manager_client,
+        "assignment_resolve_action",
+        active.pk,
+        apply="Resolve",
+        result="failed",
+        note="Checked",
+    )
+    assert page.status_code == 200
+    assert "Only an assignment whose outcome is unknown can be resolved." in page.content.decode()
+    assert AuditEvent.objects.get(action=AuditAction.ASSIGNMENT_RESOLVE).outcome == (
+        AuditOutcome.INVALID
+    )
+
+
+@pytest.mark.django_db
+def test_resolve_takes_one_assignment_at_a_time(manager_client):
+    first = make_assignment(status=AssignmentStatus.UNKNOWN)
+    second = make_assignment(status=AssignmentStatus.UNKNOWN)
+    response = _action(manager_client, "assignment_resolve_action", first.pk, second.pk)
+    assert response.status_code == 302
+    assert LicenseAssignment.objects.filter(status=AssignmentStatus.UNKNOWN).count() == 2
+
+
+@pytest.mark.django_db
+def test_assignments_cannot_be_added_changed_or_deleted_in_the_admin(manager_client):
+    assignment = make_assignment()
+    assert manager_client.get(f"{ASSIGNMENTS}add/").status_code == 403
+    assert manager_client.get(f"{ASSIGNMENTS}{assignment.pk}/delete/").status_code == 403
+    response = manager_client.post(f"{ASSIGNMENTS}{assignment.pk}/change/", {"status": "failed"})
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_customer_edit_is_saved_and_audited_but_the_code_stays(manager_client, manager):
+    customer = make_customer(name="Old name")
+    url = f"/admin/licensing/customer/{customer.pk}/change/"
+    assert b'name="customer_code"' not in manager_client.get(url).content
+    response = manager_client.post(
+        url,
+        {
+            "customer_code": "999",
+            "name": "New name",
+            "email": "a@example.org",
+            "language": "it",
+            "notes": "",
+        },
+    )
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert (customer.name, customer.language) == ("New name", "it")
+    assert customer.customer_code != 999
+    row = AuditEvent.objects.get(customer_code=customer.customer_code)
+    assert row.actor == manager and "'Old name' → 'New name'" in row.message
+
+
+@pytest.mark.django_db
+def test_customer_with_assignments_cannot_be_deleted(manager_client):
+    customer = make_assignment().customer
+    url = f"/admin/licensing/customer/{customer.pk}/delete/"
+    assert manager_client.get(url).status_code == 403
+    assert manager_client.post(url, {"post": "yes"}).status_code == 403
+    assert Customer.objects.filter(pk=customer.pk).exists()
+
+
+@pytest.mark.django_db
+def test_customer_without_assignments_can_be_deleted_and_it_is_audited(manager_client):
+    customer = make_customer()
+    url = f"/admin/licensing/customer/{customer.pk}/delete/"
+    assert manager_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Customer.objects.filter(pk=customer.pk).exists()
+    assert AuditEvent.objects.filter(customer_code=customer.customer_code).count() == 1
+
+
+@pytest.mark.django_db
+def test_adding_a_customer_goes_to_the_portal_registration(manager_client):
+    response = manager_client.get("/admin/licensing/customer/add/")
+    assert response.status_code == 302
+    assert response["Location"] == "/customers/new/"
+
+
+@pytest.mark.django_db
+def test_audit_admin_exports_the_filtered_list(manager_client):
+    for outcome in (AuditOutcome.SUCCESS, AuditOutcome.DENIED, AuditOutcome.DENIED):
+        audit.record(meta=None, action=AuditAction.LOGIN_FAILED, outcome=outcome)
+    response = manager_client.post(
+        "/admin/licensing/auditevent/?outcome__exact=denied",
+        {
+            "action": "export_csv_action",
+            "_selected_action": ["1"],
+            "select_across": "1",
+            "index": "0",
+        },
+    )
+    assert response.status_code == 200 and response.streaming
+    body = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert [r[8] for r in rows[1:-1]] == ["denied", "denied"]
+    assert rows[-1][3] == "complete"
+    export = AuditEvent.objects.get(action=AuditAction.AUDIT_EXPORT)
+    assert "outcome__exact=denied" in export.message and "Exported 2 audit rows" in export.message

@@ -1,0 +1,89 @@
+"""Only Managers (and superusers) reach the audit trail, its exports, the reports and the
+admin; every refusal is a 403 and is itself audited."""
+
+import pytest
+
+from licensing.models import AuditAction, AuditEvent, AuditOutcome
+
+MANAGER_PAGES = [
+    "/audit/",
+    "/audit/export.csv",
+    "/audit/export.xlsx",
+    "/reports/",
+    "/admin/",
+    "/admin/licensing/auditevent/",
+    "/admin/licensing/customer/",
+    "/admin/licensing/licenseassignment/",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", MANAGER_PAGES)
+def test_sales_staff_are_refused_and_the_refusal_is_audited(sales_client, sales, url):
+    response = sales_client.get(url)
+    assert response.status_code == 403
+    refusal = AuditEvent.objects.filter(outcome=AuditOutcome.DENIED).get()
+    assert refusal.actor_username == sales.username
+    assert refusal.message.startswith("Refused: ")
+    assert not AuditEvent.objects.filter(
+        action=AuditAction.AUDIT_EXPORT, outcome=AuditOutcome.SUCCESS
+    ).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/audit/export.csv", "/reports/", "/admin/"])
+def test_users_without_a_group_are_refused(client, nobody, url):
+    client.force_login(nobody)
+    assert client.get(url).status_code == 403
+    assert AuditEvent.objects.filter(outcome=AuditOutcome.DENIED, actor=nobody).count() == 1
+
+
+@pytest.mark.django_db
+def test_export_refusal_is_recorded_as_an_export_attempt(sales_client):
+    sales_client.get("/audit/export.csv")
+    refusal = AuditEvent.objects.get(outcome=AuditOutcome.DENIED)
+    assert refusal.action == AuditAction.AUDIT_EXPORT
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/audit/", "/reports/", "/admin/", "/admin/login/"])
+def test_signed_out_visitors_go_to_the_portal_login(client, url):
+    response = client.get(url, follow=True)
+    final, status = response.redirect_chain[-1]
+    assert status == 302
+    assert final.startswith("/accounts/login/?next=")
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", MANAGER_PAGES)
+def test_managers_without_is_staff_get_in(manager_client, manager, url):
+    assert not manager.is_staff
+    assert manager_client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_superusers_get_in(client, superuser):
+    client.force_login(superuser)
+    assert client.get("/admin/licensing/auditevent/").status_code == 200
+    assert client.get("/reports/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_audit_admin_is_read_only_even_for_superusers(client, superuser):
+    from licensing import audit
+
+    event = audit.record(meta=None, action=AuditAction.LOGIN, outcome=AuditOutcome.SUCCESS)
+    client.force_login(superuser)
+    base = "/admin/licensing/auditevent/"
+    assert client.get(f"{base}add/").status_code == 403
+    assert client.get(f"{base}{event.pk}/delete/").status_code == 403
+    page = client.get(f"{base}{event.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+    response = client.post(f"{base}{event.pk}/change/", {"message": "changed"})
+    assert response.status_code == 403
+    event.refresh_from_db()
+    assert event.message == ""
+    listing = client.get(base)
+    assert b"delete_selected" not in listing.content
