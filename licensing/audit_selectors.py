@@ -20,27 +20,7 @@ EXPORT_BATCH_SIZE = 2000
 
 # The columns of an export, in order: every hashed field plus the row's own hash, so an
 # auditor can recompute the chain from the file alone.
-EXPORT_COLUMNS = (
-    "seq",
-    "created_at",
-    "actor_id",
-    "actor_username",
-    "ip",
-    "user_agent",
-    "request_id",
-    "action",
-    "outcome",
-    "customer_code",
-    "assignment_id",
-    "endpoint",
-    "http_status",
-    "duration_ms",
-    "message",
-    "sent",
-    "answer",
-    "prev_hash",
-    "hash",
-)
+EXPORT_COLUMNS = (*AuditEvent.HASHED_FIELDS, "hash")
 HASH_INDEX = EXPORT_COLUMNS.index("hash")
 
 
