@@ -27,8 +27,8 @@ def child(latency: float, requests: int) -> None:
 
     from licensing import selectors
     from licensing.models import Customer
-    from licensing.sandbox import SEED_CUSTOMERS
-    from licensing.sandbox.server import start_sandbox
+    from licensing.upstream.sandbox import SEED_CUSTOMERS
+    from licensing.upstream.sandbox.server import start_sandbox
 
     sandbox = start_sandbox(port=0, latency=latency)
     settings.FLASHSTART_API_URL = sandbox.url

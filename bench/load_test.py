@@ -45,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from licensing.sandbox.catalogue import ITEMS, SEED_CUSTOMERS  # noqa: E402 - plain Python
+from licensing.upstream.sandbox.catalogue import ITEMS, SEED_CUSTOMERS  # noqa: E402 - plain Python
 
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent

@@ -1,8 +1,10 @@
+"""The portal's pages: staff routes, then the managers' routes grouped below."""
+
 from django.urls import path
 
-from licensing.views import assignments, auth, catalogue, customers
+from licensing.views import assignments, audit, auth, catalogue, customers, reports
 
-urlpatterns = [
+staff_patterns = [
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),
     path("", customers.home, name="home"),
@@ -25,3 +27,13 @@ urlpatterns = [
         "assignments/<int:pk>/resolve/", assignments.assignment_resolve, name="assignment_resolve"
     ),
 ]
+
+# Managers only: the audit trail (with its exports) and the overview report.
+manager_patterns = [
+    path("audit/", audit.audit_list, name="audit_list"),
+    path("audit/export.csv", audit.audit_export_csv, name="audit_export_csv"),
+    path("audit/export.xlsx", audit.audit_export_xlsx, name="audit_export_xlsx"),
+    path("reports/", reports.reports, name="reports"),
+]
+
+urlpatterns = manager_patterns + staff_patterns

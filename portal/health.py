@@ -89,7 +89,7 @@ def _cache_state() -> str:
 def _vendor_state() -> tuple[str, int | None]:
     """The breaker's view of the vendor, plus the last TCP probe; never raises."""
     try:
-        from licensing import breaker
+        from licensing.upstream import breaker
 
         circuit = breaker.from_settings()
         if circuit.state() == breaker.OPEN:

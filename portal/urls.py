@@ -6,7 +6,6 @@ from portal import health
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("", include("licensing.urls_managers")),
     path("", include("licensing.urls")),
 ]
 

@@ -8,7 +8,7 @@
 
 import pytest
 
-from licensing.sandbox import server as sandbox_server_module
+from licensing.upstream.sandbox import server as sandbox_server_module
 
 
 @pytest.fixture(scope="session")

@@ -101,7 +101,7 @@ def license_assign(
         return _repeated_submit(meta, action, assignment, customer)
 
     try:
-        result = upstream.client().license_assign(
+        result = upstream.get_client().license_assign(
             customer_code=customer.customer_code,
             license_code=license_code,
             license_info=license_info,
@@ -160,7 +160,7 @@ def demo_assign(
     if not created:
         return _repeated_submit(meta, action, assignment, customer)
     try:
-        result = upstream.client().demo_assign(customer_code=customer.customer_code, lang=lang)
+        result = upstream.get_client().demo_assign(customer_code=customer.customer_code, lang=lang)
     except upstream.UpstreamError as exc:
         return _settle_failure(meta, action, assignment, exc)
     return _settle(

@@ -63,7 +63,7 @@ def customer_register(
 
     # The catalogue doubles as an existence check: the vendor refuses unknown codes.
     try:
-        probe = upstream.client().licenses_available(customer_code=customer_code, lang=language)
+        probe = upstream.get_client().licenses_available(customer_code=customer_code, lang=language)
         call = probe.call
     except upstream.ValidationFailed as exc:
         if "customer_code" in exc.field_errors:
@@ -156,7 +156,7 @@ def customer_create(
         _refuse(meta, action, None, errors)
 
     try:
-        created = upstream.client().customer_create(
+        created = upstream.get_client().customer_create(
             email=email,
             password=password,
             customer_name=customer_name,
@@ -228,7 +228,7 @@ def dashboard_link(*, meta: audit.RequestMeta, customer: Customer) -> str:
         customer_code=customer.customer_code,
     )
     try:
-        link = upstream.client().dashboard_token(customer_code=customer.customer_code)
+        link = upstream.get_client().dashboard_token(customer_code=customer.customer_code)
     except upstream.KeyRejected as exc:
         _refuse(
             meta,

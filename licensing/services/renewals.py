@@ -70,7 +70,7 @@ def _change(*, meta, assignment, action, target, call, errors, note) -> ActionOu
 
     try:
         result = call(
-            upstream.client(),
+            upstream.get_client(),
             customer_code=customer.customer_code,
             license_id=assignment.license_id,
         )

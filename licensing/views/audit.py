@@ -7,8 +7,8 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from licensing import audit, audit_selectors, exports, roles, services
-from licensing.forms_managers import AuditFilterForm
+from licensing import audit, roles, services
+from licensing.forms import AuditFilterForm
 from licensing.models import AuditAction
 from licensing.views import responses
 from licensing.views.decorators import sales_required
@@ -44,10 +44,10 @@ def _keyset(request, name: str) -> int | None:
 def audit_list(request):
     form = AuditFilterForm(request.GET)
     valid = form.is_valid()
-    filters = form.filters() if valid else audit_selectors.AuditFilters()
+    filters = form.filters() if valid else audit.queries.AuditFilters()
     page = None
     if valid:
-        page = audit_selectors.audit_page(
+        page = audit.queries.audit_page(
             filters=filters, before=_keyset(request, "before"), after=_keyset(request, "after")
         )
     context = {
@@ -77,10 +77,10 @@ def audit_export_xlsx(request):
     return xlsx_response(request, export)
 
 
-def csv_response(export: exports.Export) -> StreamingHttpResponse:
+def csv_response(export: audit.exports.Export) -> StreamingHttpResponse:
     """The export streamed as CSV (also used by the admin's export action)."""
     response = StreamingHttpResponse(
-        exports.csv_chunks(export), content_type="text/csv; charset=utf-8"
+        audit.exports.csv_chunks(export), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{export.filename("csv")}"'
     response["Cache-Control"] = "no-store"
@@ -88,11 +88,11 @@ def csv_response(export: exports.Export) -> StreamingHttpResponse:
     return response
 
 
-def xlsx_response(request, export: exports.Export):
+def xlsx_response(request, export: audit.exports.Export):
     """The export as an XLSX download, or a page saying why it cannot be one."""
     try:
-        workbook, _rows = exports.xlsx_file(export)
-    except exports.ExportTooLarge as exc:
+        workbook, _rows = audit.exports.xlsx_file(export)
+    except audit.exports.ExportTooLarge as exc:
         return _refused(request, str(exc), status=422)
     response = FileResponse(
         workbook, as_attachment=True, filename=export.filename("xlsx"), content_type=XLSX_TYPE
@@ -101,14 +101,14 @@ def xlsx_response(request, export: exports.Export):
     return response
 
 
-def _export_or_none(request) -> exports.Export | None:
+def _export_or_none(request) -> audit.exports.Export | None:
     form = AuditFilterForm(request.GET)
     if not form.is_valid():
         return None
     filters = form.filters()
-    return exports.Export(
+    return audit.exports.Export(
         meta=audit.RequestMeta.from_request(request),
-        events=audit_selectors.audit_filter(filters=filters),
+        events=audit.queries.audit_filter(filters=filters),
         description=filters.describe(),
     )
 
@@ -120,5 +120,5 @@ def _refused(request, message: str, *, status: int):
     return render(request, "licensing/audit_export_refused.html", context, status=status)
 
 
-def _query(filters: audit_selectors.AuditFilters) -> str:
+def _query(filters: audit.queries.AuditFilters) -> str:
     return urlencode(filters.as_params())

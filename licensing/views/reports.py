@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.views.decorators.http import require_GET
 
-from licensing import reporting
+from licensing.selectors import reports as reporting
 from licensing.views import responses
 from licensing.views.audit import managers_only
 

@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import OperationalError, connection
 
-from licensing import breaker
+from licensing.upstream import breaker
 
 pytestmark = pytest.mark.django_db
 

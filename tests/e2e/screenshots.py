@@ -23,7 +23,7 @@ WIDTHS = {"desktop": 1280, "phone": 390}
 def _data():
     """The sandbox's seed customers, and a customer page with every state on it."""
     from licensing.models import Customer
-    from licensing.sandbox import catalogue
+    from licensing.upstream.sandbox import catalogue
     from tests.factories import assignment_factory, customer_factory
 
     for seed in catalogue.SEED_CUSTOMERS[1:]:

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 
 from licensing import audit, roles
 from licensing.models import AssignmentKind, AssignmentStatus, LicenseAssignment
-from licensing.sandbox import catalogue, endpoints
+from licensing.upstream.sandbox import catalogue, endpoints
 from tests.factories import user_factory
 
 # Short deadline, and "slow" faults well past it: a slow case costs under a second, and

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from licensing import breaker, roles, selectors, upstream
+from licensing import roles, selectors, upstream
+from licensing.upstream import breaker
 from tests.factories import customer_factory, user_factory
 
 TIMEOUT = 1.0

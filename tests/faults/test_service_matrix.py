@@ -17,7 +17,7 @@ from licensing.models import (
     LicenseAssignment,
     Renewal,
 )
-from licensing.sandbox.state import RENEWAL_ENABLED, RENEWAL_SUSPENDED
+from licensing.upstream.sandbox.state import RENEWAL_ENABLED, RENEWAL_SUSPENDED
 from tests.factories import assignment_factory, customer_factory
 from tests.faults.conftest import (
     FAULTS,

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from licensing import forms as portal_forms
 from licensing import roles, selectors
-from licensing.forms_managers import AuditFilterForm
+from licensing.forms import AuditFilterForm
 from licensing.models import AssignmentStatus
 from tests.factories import assignment_factory, customer_factory, user_factory
 
@@ -200,7 +200,9 @@ def test_demo_form(world, data):
 def test_suspend_and_resume_forms(world, data):
     licence = world["sandbox"].state.assign(
         customer_code=1001,
-        item=__import__("licensing.sandbox.catalogue", fromlist=["ITEMS"]).ITEMS["CL-Q-A005-M1"],
+        item=__import__("licensing.upstream.sandbox.catalogue", fromlist=["ITEMS"]).ITEMS[
+            "CL-Q-A005-M1"
+        ],
         license_info="Fuzz",
         currency_code="EUR",
     )

@@ -228,7 +228,7 @@ def test_directories_never_raise(server, client, status, body, retry_after, name
     )
 )
 def test_retry_after_header_is_a_number_or_none(value):
-    seconds = upstream._retry_after(value)
+    seconds = upstream.client._retry_after(value)
     assert seconds is None or (isinstance(seconds, float) and not math.isnan(seconds))
 
 
@@ -282,7 +282,7 @@ def test_a_number_with_a_huge_exponent_is_refused_quickly(server, client, endpoi
 @pytest.mark.xfail(
     strict=True,
     raises=ValueError,
-    reason="upstream._retry_after accepts str.isdigit() digits such as '¹' (a latin-1 "
+    reason="upstream.client._retry_after accepts str.isdigit() digits such as '¹' (a latin-1 "
     "header byte) and float() then raises ValueError out of the client: test with "
     "value.isascii() and value.isdigit(), or catch ValueError there",
 )

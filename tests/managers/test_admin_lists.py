@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from licensing import admin as managers_admin
+from licensing.admin import site as managers_admin
 from licensing.models import AuditAction, AuditOutcome
 from tests.managers.factories import make_assignment, make_events
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from licensing import audit, audit_selectors
+from licensing import audit
 from licensing.models import AuditAction, AuditOutcome
 from tests.managers.factories import make_events
 
@@ -48,7 +48,7 @@ def test_htmx_request_gets_only_the_results_region(manager_client):
 
 @pytest.mark.django_db
 def test_keyset_pages_walk_the_whole_trail_without_overlap(manager_client, monkeypatch):
-    monkeypatch.setattr(audit_selectors, "AUDIT_PAGE_SIZE", 4)
+    monkeypatch.setattr(audit.queries, "AUDIT_PAGE_SIZE", 4)
     make_events(9, message="walk")
     seen, query = [], {}
     for _ in range(5):
@@ -91,7 +91,7 @@ def test_nonsense_keyset_positions_are_ignored(manager_client):
 def test_date_filtered_pages_walk_by_time_without_overlap(manager_client, monkeypatch):
     from django.utils import timezone
 
-    monkeypatch.setattr(audit_selectors, "AUDIT_PAGE_SIZE", 3)
+    monkeypatch.setattr(audit.queries, "AUDIT_PAGE_SIZE", 3)
     make_events(7, message="dated")
     query = {"date_from": timezone.localdate().isoformat()}
     seen = []

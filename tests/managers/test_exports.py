@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from licensing import audit, audit_selectors, exports
+from licensing import audit
 from licensing.models import AuditAction, AuditEvent, AuditOutcome
 from tests.managers.factories import make_events
 
@@ -38,7 +38,7 @@ def test_csv_is_streamed_with_bom_header_rows_and_completion_marker(manager_clie
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="audit-')
     rows = _csv(response)
-    assert rows[0] == list(audit_selectors.EXPORT_COLUMNS)
+    assert rows[0] == list(audit.queries.EXPORT_COLUMNS)
     # The manager's own login is row 1 (force_login is audited), then the three events.
     data = _data(rows)
     assert [r[0] for r in data] == [str(e.seq) for e in AuditEvent.objects.order_by("seq")][
@@ -113,7 +113,7 @@ def test_csv_neutralises_cells_a_spreadsheet_would_run(manager_client):
             meta=None, action=AuditAction.LOGIN_FAILED, outcome=AuditOutcome.DENIED, message=text
         )
     rows = _data(_csv(manager_client.get(CSV_URL, {"action": AuditAction.LOGIN_FAILED})))
-    messages = [r[audit_selectors.EXPORT_COLUMNS.index("message")] for r in rows]
+    messages = [r[audit.queries.EXPORT_COLUMNS.index("message")] for r in rows]
     assert messages == [
         '\'=HYPERLINK("http://x")',
         "'+1",
@@ -140,10 +140,10 @@ def test_export_is_audited_with_filter_and_row_count(manager_client, manager):
 @pytest.mark.django_db
 def test_export_left_unfinished_is_audited_as_interrupted(manager):
     make_events(3)
-    export = exports.Export(
+    export = audit.exports.Export(
         meta=audit.RequestMeta(user=manager), events=AuditEvent.objects.all(), description="all"
     )
-    chunks = exports.csv_chunks(export)
+    chunks = audit.exports.csv_chunks(export)
     next(chunks)  # header
     next(chunks)  # first batch; then the client goes away and the server closes the stream
     chunks.close()
@@ -157,7 +157,7 @@ def test_export_reads_in_keyset_batches_without_offset(manager, django_assert_nu
     make_events(25)
     with django_assert_num_queries(4) as captured:  # three batches and the empty fourth
         batches = list(
-            audit_selectors.audit_export_rows(
+            audit.queries.audit_export_rows(
                 events=AuditEvent.objects.all(), upto=10**9, batch_size=10
             )
         )
@@ -182,9 +182,9 @@ def test_xlsx_opens_and_holds_the_rows_and_the_summary(manager_client):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(workbook.active.values)
-    assert list(rows[0]) == list(audit_selectors.EXPORT_COLUMNS)
+    assert list(rows[0]) == list(audit.queries.EXPORT_COLUMNS)
     assert len(rows) == 1 + 4 + 1  # header, 3 events + the manager's login, summary
-    assert rows[2][audit_selectors.EXPORT_COLUMNS.index("message")] == "'=cmd 0"
+    assert rows[2][audit.queries.EXPORT_COLUMNS.index("message")] == "'=cmd 0"
     assert rows[-1][0] == "summary" and rows[-1][1] == "rows=4" and rows[-1][3] == "complete"
     assert rows[-1][2] == f"last_hash={rows[-2][-1]}"
     assert "as XLSX" in AuditEvent.objects.get(action=AuditAction.AUDIT_EXPORT).message
@@ -193,7 +193,7 @@ def test_xlsx_opens_and_holds_the_rows_and_the_summary(manager_client):
 @pytest.mark.django_db
 def test_xlsx_refuses_past_the_row_limit(manager_client, monkeypatch):
     make_events(5)
-    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 6)  # header + 4 rows + summary
+    monkeypatch.setattr(audit.exports, "XLSX_MAX_ROWS", 6)  # header + 4 rows + summary
     response = manager_client.get(XLSX_URL)
     assert response.status_code == 422
     assert "holds at most 4" in response.content.decode()
@@ -227,7 +227,7 @@ def test_command_writes_xlsx_to_a_file(tmp_path):
 @pytest.mark.django_db
 def test_command_refuses_xlsx_past_the_limit(tmp_path, monkeypatch):
     make_events(5)
-    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 4)
+    monkeypatch.setattr(audit.exports, "XLSX_MAX_ROWS", 4)
     target = tmp_path / "audit.xlsx"
     with pytest.raises(CommandError, match="holds at most 2"):
         call_command("export_audit", "--format", "xlsx", "--output", str(target))
@@ -238,7 +238,9 @@ def test_command_refuses_xlsx_past_the_limit(tmp_path, monkeypatch):
 def test_csv_time_has_microseconds_even_when_they_are_zero(manager_client, monkeypatch):
     from datetime import datetime
 
-    monkeypatch.setattr(audit.timezone, "now", lambda: datetime(2025, 1, 31, 9, 5, tzinfo=UTC))
+    monkeypatch.setattr(
+        audit.chain.timezone, "now", lambda: datetime(2025, 1, 31, 9, 5, tzinfo=UTC)
+    )
     event = audit.record(meta=None, action=AuditAction.LOGOUT, outcome=AuditOutcome.SUCCESS)
     monkeypatch.undo()
     rows = _data(_csv(manager_client.get(CSV_URL, {"action": AuditAction.LOGOUT})))

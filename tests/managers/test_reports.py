@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from licensing import reporting
 from licensing.models import AssignmentKind, AssignmentStatus, Renewal
+from licensing.selectors import reports as reporting
 from tests.managers.factories import make_assignment, make_customer
 
 

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 from django.conf import settings as django_settings
 
-from licensing.sandbox import server
+from licensing.upstream.sandbox import server
 from tests.sandbox.vendor_client import call, control
 
 ASSIGN = {"customer_code": 1001, "license_code": "CL-Q-A005-M1", "license_info": "Headquarter"}

@@ -5,8 +5,8 @@ import urllib.parse
 
 import pytest
 
-from licensing.sandbox import SEED_CUSTOMERS
-from licensing.sandbox.state import ENDPOINTS
+from licensing.upstream.sandbox import SEED_CUSTOMERS
+from licensing.upstream.sandbox.state import ENDPOINTS
 from tests.sandbox.vendor_client import call, control
 
 UNAUTHORIZED = {"message": "Invalid token or unauthorized admin"}

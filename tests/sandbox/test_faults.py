@@ -1,4 +1,4 @@
-"""Each fault mode behaves as documented in ``licensing.sandbox.server``."""
+"""Each fault mode behaves as documented in ``licensing.upstream.sandbox.server``."""
 
 import json
 import time

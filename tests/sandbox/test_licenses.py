@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from licensing.sandbox import catalogue
-from licensing.sandbox.state import add_months
+from licensing.upstream.sandbox import catalogue
+from licensing.upstream.sandbox.state import add_months
 from tests.sandbox.vendor_client import call
 
 INVALID = "The given data was invalid."

@@ -4,7 +4,7 @@ import http.client
 import json
 from dataclasses import dataclass
 
-from licensing.sandbox.state import ENDPOINTS
+from licensing.upstream.sandbox.state import ENDPOINTS
 
 _UNSET = object()
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from licensing import roles
-from licensing.sandbox.catalogue import ITEMS
+from licensing.upstream.sandbox.catalogue import ITEMS
 from tests.factories import assignment_factory, customer_factory, user_factory
 from tests.security import urlwalk
 from tests.security.expectations import ROLES  # noqa: F401 - re-exported for the tests

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from licensing import roles
-from licensing.sandbox import endpoints
-from licensing.sandbox.catalogue import ITEMS
+from licensing.upstream.sandbox import endpoints
+from licensing.upstream.sandbox.catalogue import ITEMS
 from tests.factories import customer_factory, user_factory
 
 SCRIPT = '<script>alert("vendor")</script>'

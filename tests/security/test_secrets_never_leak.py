@@ -18,8 +18,8 @@ from django.db import connection
 from django.test import Client
 
 from licensing import roles
-from licensing.sandbox import server as sandbox_server
-from licensing.sandbox.catalogue import ITEMS
+from licensing.upstream.sandbox import server as sandbox_server
+from licensing.upstream.sandbox.catalogue import ITEMS
 from portal.logging import JsonFormatter, RequestIdFilter
 from tests.factories import assignment_factory, customer_factory, user_factory
 

@@ -5,7 +5,8 @@ import itertools
 import pytest
 from django.conf import settings
 
-from licensing import breaker, upstream
+from licensing import upstream
+from licensing.upstream import breaker
 from tests.upstream.faultserver import FaultServer
 
 # Looks like a real key, so a leak would be found by a plain substring search.

@@ -3,7 +3,8 @@
 import pytest
 from django.core.cache.backends.base import BaseCache
 
-from licensing import breaker, upstream
+from licensing import upstream
+from licensing.upstream import breaker
 from tests.upstream import faultserver as fs
 
 ASSIGN_PATH = "/customerarea/licenses/assign"
@@ -183,12 +184,12 @@ def test_module_state_and_client_factory_use_the_settings(settings, fault):
     fault.script(fs.html(502))
     assert breaker.state() == "closed"
 
-    fail_times(upstream.client(), 1)
-    fail_times(upstream.client(), 1)  # a new client each time: the count is in the cache
+    fail_times(upstream.get_client(), 1)
+    fail_times(upstream.get_client(), 1)  # a new client each time: the count is in the cache
 
     assert breaker.state() == "open"
     with pytest.raises(upstream.Unavailable) as caught:
-        assign(upstream.client())
+        assign(upstream.get_client())
     assert caught.value.may_have_taken_effect is False
     assert fault.count(ASSIGN_PATH) == 2
 
@@ -198,7 +199,7 @@ def test_factory_sends_the_configured_key(settings, fault):
     settings.FLASHSTART_API_KEY = "configured-key-123"
     fault.script(fs.ok([]))
 
-    upstream.client().licenses_available(customer_code=1)
+    upstream.get_client().licenses_available(customer_code=1)
 
     assert fault.last().headers["X-API-KEY"] == "configured-key-123"
 

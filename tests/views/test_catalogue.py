@@ -2,7 +2,7 @@
 
 import pytest
 
-from licensing.sandbox import catalogue as sandbox_catalogue
+from licensing.upstream.sandbox import catalogue as sandbox_catalogue
 from tests.views.conftest import HTMX
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from licensing import audit, audit_selectors, exports
-from licensing.forms_managers import AuditFilterForm
+from licensing import audit
+from licensing.forms import AuditFilterForm
 
 
 class Command(BaseCommand):
@@ -42,17 +42,17 @@ class Command(BaseCommand):
             problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
             raise CommandError(f"Invalid filter: {problems}")
         filters = form.filters()
-        export = exports.Export(
+        export = audit.exports.Export(
             meta=audit.RequestMeta(
                 user_agent=f"manage.py export_audit (OS user {_os_user()})"[:300]
             ),
-            events=audit_selectors.audit_filter(filters=filters),
+            events=audit.queries.audit_filter(filters=filters),
             description=filters.describe(),
         )
         if fmt == "xlsx":
             self._xlsx(export, output)
         elif output is None:
-            for chunk in exports.csv_chunks(export):
+            for chunk in audit.exports.csv_chunks(export):
                 self.stdout.write(chunk, ending="")
             self.stdout.flush()
         else:
@@ -62,15 +62,15 @@ class Command(BaseCommand):
         # Written beside the target and renamed at the end: a file at `output` is whole.
         partial = output.with_name(output.name + ".partial")
         with partial.open("w", encoding="utf-8", newline="") as target:
-            for chunk in exports.csv_chunks(export):
+            for chunk in audit.exports.csv_chunks(export):
                 target.write(chunk)
         os.replace(partial, output)
         self.stderr.write(f"Wrote {output}")
 
     def _xlsx(self, export, output: Path) -> None:
         try:
-            workbook, rows = exports.xlsx_file(export)
-        except exports.ExportTooLarge as exc:
+            workbook, rows = audit.exports.xlsx_file(export)
+        except audit.exports.ExportTooLarge as exc:
             raise CommandError(str(exc)) from None
         partial = output.with_name(output.name + ".partial")
         with workbook, partial.open("wb") as target:

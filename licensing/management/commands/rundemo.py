@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand
 
 from licensing import roles
 from licensing.models import Customer
-from licensing.sandbox import SEED_CUSTOMERS
-from licensing.sandbox.server import start_sandbox
+from licensing.upstream.sandbox import SEED_CUSTOMERS
+from licensing.upstream.sandbox.server import start_sandbox
 
 DEMO_USERS = (("manager", roles.MANAGERS), ("sales", roles.SALES))
 

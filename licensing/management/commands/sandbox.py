@@ -4,7 +4,7 @@ import threading
 
 from django.core.management.base import BaseCommand, CommandError
 
-from licensing.sandbox import server
+from licensing.upstream.sandbox import server
 
 
 class Command(BaseCommand):

@@ -40,8 +40,8 @@ import urllib3
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from licensing import breaker as circuit_breaker
-from licensing.vendor_answers import (  # re-exported: callers use upstream.<Name>
+from licensing.upstream import breaker as circuit_breaker
+from licensing.upstream.answers import (  # re-exported: callers use upstream.<Name>
     REDACTED,
     AssignResult,
     AvailableLicenses,
@@ -105,7 +105,7 @@ __all__ = [
     "Unavailable",
     "UnreadableAnswer",
     "FlashStartClient",
-    "client",
+    "get_client",
 ]
 
 # --- the client ---------------------------------------------------------------------------
@@ -127,7 +127,7 @@ class _Reply:
 
 
 class FlashStartClient:
-    """A client for the FlashStart customer-area API. Build one with `client()`."""
+    """A client for the FlashStart customer-area API. Build one with `get_client()`."""
 
     def __init__(
         self,
@@ -578,7 +578,7 @@ def _warning(call: CallRecord) -> str:
     return WRITE_WARNING if call.endpoint in _CHANGES else ""
 
 
-def client() -> FlashStartClient:
+def get_client() -> FlashStartClient:
     """Return a client configured from Django settings, with the cache-backed breaker.
 
     A new client (and HTTP session) per call: pooled keep-alive connections can go stale

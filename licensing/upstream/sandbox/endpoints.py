@@ -13,9 +13,9 @@ import secrets
 import urllib.parse
 from collections.abc import Callable
 
-from licensing.sandbox import catalogue
-from licensing.sandbox.countries import COUNTRIES
-from licensing.sandbox.state import (
+from licensing.upstream.sandbox import catalogue
+from licensing.upstream.sandbox.countries import COUNTRIES
+from licensing.upstream.sandbox.state import (
     RENEWAL_ENABLED,
     RENEWAL_SUSPENDED,
     InsufficientCredit,

@@ -4,8 +4,8 @@ Plain standard library, no Django models and no ``requests``: it runs inside tes
 benchmarks and behind ``manage.py sandbox`` for the demo run.
 """
 
-from licensing.sandbox.catalogue import SEED_CUSTOMERS
-from licensing.sandbox.server import SandboxServer, start_sandbox
-from licensing.sandbox.state import SandboxState
+from licensing.upstream.sandbox.catalogue import SEED_CUSTOMERS
+from licensing.upstream.sandbox.server import SandboxServer, start_sandbox
+from licensing.upstream.sandbox.state import SandboxState
 
 __all__ = ["SEED_CUSTOMERS", "SandboxServer", "SandboxState", "start_sandbox"]

@@ -1,43 +1,17 @@
-"""Read queries for pages: customers, the vendor catalogue, assignments and the timeline."""
+"""Read queries for the vendor's catalogue, price quotes and value lists (cached)."""
 
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
 
 from licensing import upstream
-from licensing.models import (
-    AssignmentKind,
-    AssignmentStatus,
-    AuditEvent,
-    Customer,
-    LicenseAssignment,
-)
+from licensing.models import AssignmentKind, AssignmentStatus, Customer, LicenseAssignment
 
-CUSTOMER_PAGE_SIZE = 25
-TIMELINE_PAGE_SIZE = 20
 DIRECTORY_CACHE_SECONDS = 3600
 DIRECTORY_FALLBACK_CACHE_SECONDS = 60
-
-
-def customer_search(*, query: str = "") -> QuerySet[Customer]:
-    """Customers whose name, e-mail or code matches `query`, by name."""
-    customers = Customer.objects.only("customer_code", "name", "email", "language")
-    query = " ".join(query.split())[:100]
-    if query:
-        condition = Q(name__icontains=query) | Q(email__icontains=query)
-        if query.isdigit():
-            condition |= Q(customer_code=int(query))
-        customers = customers.filter(condition)
-    return customers.order_by("name", "customer_code")
-
-
-def customer_get(*, customer_code: int) -> Customer | None:
-    return Customer.objects.filter(customer_code=customer_code).first()
 
 
 @dataclass(frozen=True)
@@ -63,7 +37,7 @@ def catalogue(*, customer: Customer, filters: CatalogueFilters) -> tuple[upstrea
     cached = cache.get(key)
     if cached is not None:
         return cached
-    answer = upstream.client().licenses_available(
+    answer = upstream.get_client().licenses_available(
         customer_code=customer.customer_code,
         lang=filters.lang,
         version_code=filters.version_code,
@@ -84,7 +58,7 @@ def directory(name: str) -> list[upstream.Choice]:
     cached = cache.get(key)
     if cached is not None:
         return cached
-    choices = getattr(upstream.client(), name)()
+    choices = getattr(upstream.get_client(), name)()
     fallback = [
         upstream.Choice(str(v), str(label))
         for v, label in settings.FLASHSTART_FALLBACKS.get(name, [])
@@ -102,7 +76,7 @@ def license_quote(
     Returns None when the vendor does not offer that code. Raises upstream.UpstreamError.
     """
     try:
-        answer = upstream.client().licenses_available(
+        answer = upstream.get_client().licenses_available(
             customer_code=customer.customer_code,
             lang=customer.language,
             license_code=license_code,
@@ -137,58 +111,3 @@ def assign_warnings(*, customer: Customer, license_code: str) -> list[str]:
             "An earlier assignment for this customer has an unknown outcome: check it first."
         )
     return warnings
-
-
-def customer_assignments(*, customer: Customer) -> QuerySet[LicenseAssignment]:
-    return LicenseAssignment.objects.filter(customer=customer).select_related("customer")
-
-
-def assignment_get(*, pk: int) -> LicenseAssignment | None:
-    return LicenseAssignment.objects.select_related("customer").filter(pk=pk).first()
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    when: datetime
-    kind: str  # "assignment" or "event"
-    assignment: LicenseAssignment | None = None
-    event: AuditEvent | None = None
-
-
-@dataclass(frozen=True)
-class TimelinePage:
-    entries: list[TimelineEntry]
-    number: int
-    has_next: bool
-    has_previous: bool
-
-
-def customer_timeline(*, customer: Customer, page: int = 1) -> TimelinePage:
-    """The customer's assignments and audit events in one list, newest first.
-
-    Merges the two (each read through its own index) and keeps one page of it; reads at
-    most page * size + 1 rows of each.
-    """
-    page = max(1, min(page, 10_000))
-    size = TIMELINE_PAGE_SIZE
-    limit = page * size + 1
-    assignments = list(
-        LicenseAssignment.objects.filter(customer=customer)
-        .select_related("customer")
-        .order_by("-created_at", "-id")[:limit]
-    )
-    events = list(
-        AuditEvent.objects.filter(customer_code=customer.customer_code)
-        .defer("sent", "answer")
-        .order_by("-seq")[:limit]
-    )
-    merged = [TimelineEntry(a.created_at, "assignment", assignment=a) for a in assignments]
-    merged += [TimelineEntry(e.created_at, "event", event=e) for e in events]
-    merged.sort(key=lambda entry: entry.when, reverse=True)
-    start = (page - 1) * size
-    return TimelinePage(
-        entries=merged[start : start + size],
-        number=page,
-        has_next=len(merged) > start + size,
-        has_previous=page > 1,
-    )

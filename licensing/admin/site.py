@@ -24,8 +24,8 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
-from licensing import audit, exports, roles, services
-from licensing.forms_managers import AssignmentResolveForm, RenewalSuspendForm
+from licensing import audit, roles, services
+from licensing.forms import AssignmentResolveForm, RenewalSuspendForm
 from licensing.models import (
     AuditAction,
     AuditEvent,
@@ -558,10 +558,10 @@ class AuditEventAdmin(ManagersOnlyAdmin):
     def export_xlsx_action(self, request, queryset):
         return audit_views.xlsx_response(request, self._export(request, queryset))
 
-    def _export(self, request, queryset) -> exports.Export:
+    def _export(self, request, queryset) -> audit.exports.Export:
         across = request.POST.get("select_across") == "1"
         shown = request.GET.urlencode() or "no filter"
         scope = "all rows of the admin list" if across else "rows ticked in the admin list"
-        return exports.Export(
+        return audit.exports.Export(
             meta=_meta(request), events=queryset, description=f"{scope}, filter: {shown}"
         )

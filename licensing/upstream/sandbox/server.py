@@ -1,6 +1,6 @@
 """The sandbox's HTTP server: a local stand-in for the FlashStart customer-area API.
 
-Vendor paths are those of ``licensing.sandbox.state.ENDPOINTS``; every call needs the
+Vendor paths are those of ``licensing.upstream.sandbox.state.ENDPOINTS``; every call needs the
 ``X-API-KEY`` header. JSON bodies are read on GET too (only with a JSON
 ``Content-Type``), and merged over query parameters (the body wins), as the vendor's
 framework (Laravel) does.
@@ -51,8 +51,8 @@ import urllib.parse
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from licensing.sandbox import endpoints
-from licensing.sandbox.state import ENDPOINTS, SandboxState
+from licensing.upstream.sandbox import endpoints
+from licensing.upstream.sandbox.state import ENDPOINTS, SandboxState
 
 logger = logging.getLogger("licensing.sandbox")
 

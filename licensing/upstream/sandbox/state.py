@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from licensing.sandbox import catalogue
+from licensing.upstream.sandbox import catalogue
 
 logger = logging.getLogger("licensing.sandbox")
 
@@ -40,7 +40,7 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
 #: Faults may also target every endpoint at once.
 ALL_ENDPOINTS = "*"
 
-#: Fault names (see ``licensing.sandbox.server`` for what each one does).
+#: Fault names (see ``licensing.upstream.sandbox.server`` for what each one does).
 FAULTS = frozenset(
     {
         "timeout_after",

@@ -1,7 +1,7 @@
 """Audit trail exports: CSV streamed row batch by row batch, XLSX built in constant memory.
 
 Both formats:
-- read through `audit_selectors.audit_export_rows` (keyset batches by seq), up to the
+- read through `queries.audit_export_rows` (keyset batches by seq), up to the
   newest row when the export starts, so memory stays flat whatever the trail's length;
 - write times as ISO 8601 in UTC (the same text the row's hash covers);
 - neutralise cells that a spreadsheet would run as a formula (CSV injection);
@@ -21,7 +21,7 @@ import xlsxwriter
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from licensing import audit, audit_selectors
+from licensing.audit import chain, queries
 from licensing.models import AuditAction, AuditEvent, AuditOutcome
 
 BOM = "\ufeff"
@@ -31,7 +31,7 @@ COMPLETE = "complete"
 # A cell starting with one of these is run as a formula (or DDE) by Excel and LibreOffice.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-_COLUMNS = audit_selectors.EXPORT_COLUMNS
+_COLUMNS = queries.EXPORT_COLUMNS
 _NOT_TEXT = {
     "seq",
     "created_at",
@@ -76,7 +76,7 @@ class ExportTooLarge(Exception):
 class Export:
     """What to export and on whose behalf. `description` names the filter in the audit row."""
 
-    meta: audit.RequestMeta
+    meta: chain.RequestMeta
     events: QuerySet[AuditEvent]
     description: str
 
@@ -98,15 +98,15 @@ def csv_chunks(export: Export) -> Iterator[str]:
     writer = csv.writer(buffer)
     writer.writerow(_COLUMNS)
     yield BOM + buffer.getvalue()
-    upto = audit_selectors.audit_last_seq()
+    upto = queries.audit_last_seq()
     rows, last_hash, complete = 0, "", False
     try:
-        for batch in audit_selectors.audit_export_rows(events=export.events, upto=upto):
+        for batch in queries.audit_export_rows(events=export.events, upto=upto):
             buffer.seek(0)
             buffer.truncate()
             writer.writerows(map(neutralise, batch))
             rows += len(batch)
-            last_hash = batch[-1][audit_selectors.HASH_INDEX]
+            last_hash = batch[-1][queries.HASH_INDEX]
             yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -123,11 +123,11 @@ def xlsx_file(export: Export) -> tuple[IO[bytes], int]:
     The file disappears when closed. Raises ExportTooLarge (audited) before writing
     anything when the rows would not fit a sheet.
     """
-    upto = audit_selectors.audit_last_seq()
-    total = audit_selectors.audit_export_count(events=export.events, upto=upto)
+    upto = queries.audit_last_seq()
+    total = queries.audit_export_count(events=export.events, upto=upto)
     limit = XLSX_MAX_ROWS - 2
     if total > limit:
-        audit.record(
+        chain.record(
             meta=export.meta,
             action=AuditAction.AUDIT_EXPORT,
             outcome=AuditOutcome.INVALID,
@@ -167,14 +167,14 @@ def _write_workbook(target: IO[bytes], export: Export, upto: int) -> tuple[int, 
     sheet.freeze_panes(1, 0)
     limit = XLSX_MAX_ROWS - 2
     row_no, last_hash = 0, ""
-    for batch in audit_selectors.audit_export_rows(events=export.events, upto=upto):
+    for batch in queries.audit_export_rows(events=export.events, upto=upto):
         if row_no + len(batch) > limit:  # cannot happen below `upto`; never write past it
             workbook.close()
             raise ExportTooLarge(row_no + len(batch), limit)
         for row in batch:
             row_no += 1
             sheet.write_row(row_no, 0, neutralise(row))
-        last_hash = batch[-1][audit_selectors.HASH_INDEX]
+        last_hash = batch[-1][queries.HASH_INDEX]
     sheet.write_row(row_no + 1, 0, summary_row(row_no, last_hash))
     workbook.close()
     return row_no, last_hash
@@ -185,7 +185,7 @@ def _record(export: Export, fmt: str, *, rows: int, upto: int, complete: bool) -
         outcome, ending = AuditOutcome.SUCCESS, "complete"
     else:
         outcome, ending = AuditOutcome.ERROR, "interrupted before the end"
-    audit.record(
+    chain.record(
         meta=export.meta,
         action=AuditAction.AUDIT_EXPORT,
         outcome=outcome,
