@@ -8,10 +8,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from licensing import roles
+from licensing import audit, roles
 from licensing.models import (
     AssignmentKind,
     AssignmentStatus,
+    AuditAction,
+    AuditEvent,
+    AuditOutcome,
     Customer,
     LicenseAssignment,
     Renewal,
@@ -67,3 +70,43 @@ def assignment_factory(*, customer=None, **fields) -> LicenseAssignment:
     if values["status"] != AssignmentStatus.ACTIVE and "license_id" not in fields:
         values["license_id"] = None
     return LicenseAssignment.objects.create(**values)
+
+
+# --- compact makers used by the managers' tests -------------------------------------------
+
+_codes = itertools.count(700_001)
+_license_ids = itertools.count(1)
+
+
+def make_customer(**fields) -> Customer:
+    code = fields.pop("customer_code", None) or next(_codes)
+    return Customer.objects.create(
+        customer_code=code, name=fields.pop("name", f"Customer {code}"), **fields
+    )
+
+
+def make_assignment(customer=None, **fields) -> LicenseAssignment:
+    customer = customer or make_customer()
+    status = fields.pop("status", AssignmentStatus.ACTIVE)
+    kind = fields.pop("kind", AssignmentKind.PAID)
+    defaults = {
+        "license_code": "FS-1Y" if kind == AssignmentKind.PAID else "demo",
+        "license_name": "FlashStart 1 year",
+        "currency": "EUR",
+    }
+    if status == AssignmentStatus.ACTIVE:
+        defaults.update(
+            license_id=f"LIC-{next(_license_ids)}",
+            start_date=timezone.localdate(),
+            expiry_date=timezone.localdate() + timedelta(days=365),
+            amount=Decimal("12.50") if kind == AssignmentKind.PAID else None,
+        )
+    defaults.update(fields)
+    return LicenseAssignment.objects.create(customer=customer, kind=kind, status=status, **defaults)
+
+
+def make_events(n: int, **fields) -> list[AuditEvent]:
+    fields.setdefault("action", AuditAction.LOGIN)
+    fields.setdefault("outcome", AuditOutcome.SUCCESS)
+    message = fields.pop("message", "event")
+    return [audit.record(meta=None, message=f"{message} {i}", **fields) for i in range(n)]

@@ -74,7 +74,7 @@ def inject(vendor, monkeypatch):
 
 
 @pytest.fixture
-def sales(db):
+def sales_meta(db):
     user = user_factory(groups=[roles.SALES], username="fault-sally")
     Group.objects.get_or_create(name=roles.SALES)
     return audit.RequestMeta(

@@ -58,12 +58,12 @@ def write_expectation(fault: str) -> tuple[str, str, str]:
 
 
 @ALL_FAULTS
-def test_license_assign_settles_every_fault(fault, vendor, inject, sales, customer, token):
+def test_license_assign_settles_every_fault(fault, vendor, inject, sales_meta, customer, token):
     inject(fault, "assign")
 
     with Timer() as timer:
         outcome = services.license_assign(
-            meta=sales, customer=customer, license_code=CODE, license_info="HQ", token=token
+            meta=sales_meta, customer=customer, license_code=CODE, license_info="HQ", token=token
         )
 
     assert within_deadline(timer.elapsed), f"{fault}: {timer.elapsed:.2f}s"
@@ -88,7 +88,7 @@ def test_license_assign_settles_every_fault(fault, vendor, inject, sales, custom
     # Submitting the same form again never calls the vendor a second time.
     calls = vendor.state.requests["assign"]
     again = services.license_assign(
-        meta=sales, customer=customer, license_code=CODE, license_info="HQ", token=token
+        meta=sales_meta, customer=customer, license_code=CODE, license_info="HQ", token=token
     )
     assert again.duplicate and vendor.state.requests["assign"] == calls
     assert LicenseAssignment.objects.count() == 1
@@ -98,11 +98,11 @@ def test_license_assign_settles_every_fault(fault, vendor, inject, sales, custom
 
 
 @ALL_FAULTS
-def test_demo_assign_settles_every_fault(fault, vendor, inject, sales, customer, token):
+def test_demo_assign_settles_every_fault(fault, vendor, inject, sales_meta, customer, token):
     inject(fault, "demo")
 
     with Timer() as timer:
-        outcome = services.demo_assign(meta=sales, customer=customer, token=token)
+        outcome = services.demo_assign(meta=sales_meta, customer=customer, token=token)
 
     assert within_deadline(timer.elapsed), f"{fault}: {timer.elapsed:.2f}s"
     status, audit_outcome, level = write_expectation(fault)
@@ -128,14 +128,14 @@ def renewal_expectation(fault: str) -> tuple[bool, str]:
 
 @ALL_FAULTS
 def test_renewal_suspend_settles_every_fault_and_a_retry_converges(
-    fault, vendor, inject, sales, customer, monkeypatch
+    fault, vendor, inject, sales_meta, customer, monkeypatch
 ):
     license_id = seed_licence(vendor)
     assignment = assignment_factory(customer=customer, license_id=license_id)
     inject(fault, "suspend")
 
     with Timer() as timer:
-        outcome = services.renewal_suspend(meta=sales, assignment=assignment, reason="Closing")
+        outcome = services.renewal_suspend(meta=sales_meta, assignment=assignment, reason="Closing")
 
     assert within_deadline(timer.elapsed), f"{fault}: {timer.elapsed:.2f}s"
     changed, audit_outcome = renewal_expectation(fault)
@@ -149,7 +149,7 @@ def test_renewal_suspend_settles_every_fault_and_a_retry_converges(
 
     # Suspending is idempotent upstream: trying again (vendor healthy) converges.
     monkeypatch.undo()
-    retry = services.renewal_suspend(meta=sales, assignment=assignment, reason="Closing")
+    retry = services.renewal_suspend(meta=sales_meta, assignment=assignment, reason="Closing")
     assignment.refresh_from_db()
     assert retry.ok and assignment.renewal == Renewal.SUSPENDED
     assert vendor.state.license(license_id).renewal == RENEWAL_SUSPENDED
@@ -157,7 +157,7 @@ def test_renewal_suspend_settles_every_fault_and_a_retry_converges(
 
 @ALL_FAULTS
 def test_renewal_resume_settles_every_fault_and_a_retry_converges(
-    fault, vendor, inject, sales, customer, monkeypatch
+    fault, vendor, inject, sales_meta, customer, monkeypatch
 ):
     license_id = seed_licence(vendor)
     vendor.state.set_renewal(license_id, RENEWAL_SUSPENDED)
@@ -167,7 +167,7 @@ def test_renewal_resume_settles_every_fault_and_a_retry_converges(
     inject(fault, "enable")
 
     with Timer() as timer:
-        outcome = services.renewal_resume(meta=sales, assignment=assignment)
+        outcome = services.renewal_resume(meta=sales_meta, assignment=assignment)
 
     assert within_deadline(timer.elapsed), f"{fault}: {timer.elapsed:.2f}s"
     changed, audit_outcome = renewal_expectation(fault)
@@ -179,7 +179,7 @@ def test_renewal_resume_settles_every_fault_and_a_retry_converges(
     assert upstream_renewal == (RENEWAL_ENABLED if fault in PROCESSED else RENEWAL_SUSPENDED)
 
     monkeypatch.undo()
-    retry = services.renewal_resume(meta=sales, assignment=assignment)
+    retry = services.renewal_resume(meta=sales_meta, assignment=assignment)
     assignment.refresh_from_db()
     assert retry.ok and assignment.renewal == Renewal.ON
     assert vendor.state.license(license_id).renewal == RENEWAL_ENABLED
@@ -249,12 +249,12 @@ def register_expectation(fault: str) -> str | None:
 
 
 @ALL_FAULTS
-def test_customer_register_under_every_fault(fault, vendor, inject, sales):
+def test_customer_register_under_every_fault(fault, vendor, inject, sales_meta):
     inject(fault, "available")
 
     with Timer() as timer:
         try:
-            services.customer_register(meta=sales, customer_code=1002, name="Bäckerei Müller")
+            services.customer_register(meta=sales_meta, customer_code=1002, name="Bäckerei Müller")
             error = None
         except services.InputInvalid as exc:
             error = exc
@@ -288,13 +288,13 @@ def create_expectation(fault: str) -> str:
 
 
 @ALL_FAULTS
-def test_customer_create_under_every_fault(fault, vendor, inject, sales):
+def test_customer_create_under_every_fault(fault, vendor, inject, sales_meta):
     vendor_customers = len(vendor.state.customers())
     inject(fault, "customer_new")
 
     with Timer() as timer, pytest.raises(services.InputInvalid) as caught:
         services.customer_create(
-            meta=sales,
+            meta=sales_meta,
             email="nuovo@example.com",
             password=NEW_PASSWORD,
             customer_name="Nuovo",
@@ -320,11 +320,11 @@ def test_customer_create_under_every_fault(fault, vendor, inject, sales):
 
 
 @ALL_FAULTS
-def test_dashboard_link_under_every_fault(fault, vendor, inject, sales, customer):
+def test_dashboard_link_under_every_fault(fault, vendor, inject, sales_meta, customer):
     inject(fault, "auth_token")
 
     with Timer() as timer, pytest.raises(services.InputInvalid) as caught:
-        services.dashboard_link(meta=sales, customer=customer)
+        services.dashboard_link(meta=sales_meta, customer=customer)
 
     assert within_deadline(timer.elapsed), f"{fault}: {timer.elapsed:.2f}s"
     event = only_event(AuditAction.DASHBOARD_OPEN)
@@ -339,8 +339,8 @@ def test_dashboard_link_under_every_fault(fault, vendor, inject, sales, customer
     )
 
 
-def test_dashboard_link_token_never_reaches_the_trail(vendor, sales, customer):
-    url = services.dashboard_link(meta=sales, customer=customer)
+def test_dashboard_link_token_never_reaches_the_trail(vendor, sales_meta, customer):
+    url = services.dashboard_link(meta=sales_meta, customer=customer)
     token = url.split("auth_token=", 1)[1]
 
     event = only_event(AuditAction.DASHBOARD_OPEN)

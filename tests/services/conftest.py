@@ -16,7 +16,7 @@ def make_user(username: str, *groups: str):
 
 
 @pytest.fixture
-def sales(db):
+def sales_meta(db):
     return audit.RequestMeta(
         user=make_user("sally", roles.SALES),
         ip="127.0.0.1",
@@ -26,7 +26,7 @@ def sales(db):
 
 
 @pytest.fixture
-def manager(db):
+def manager_meta(db):
     return audit.RequestMeta(
         user=make_user("margo", roles.MANAGERS),
         ip="127.0.0.1",
@@ -36,7 +36,7 @@ def manager(db):
 
 
 @pytest.fixture
-def outsider(db):
+def nobody_meta(db):
     return audit.RequestMeta(user=make_user("otto"), ip="127.0.0.1", user_agent="pytest")
 
 

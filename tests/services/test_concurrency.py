@@ -11,7 +11,7 @@ from licensing.models import AssignmentStatus, AuditOutcome, LicenseAssignment
 
 @pytest.mark.django_db(transaction=True)
 def test_fifty_simultaneous_submits_of_one_form_spend_once(
-    sandbox_settings, sales, customer, token
+    sandbox_settings, sales_meta, customer, token
 ):
     sandbox_settings.latency = 0.2  # keep the first call in flight while the others arrive
     barrier = threading.Barrier(50)
@@ -22,7 +22,7 @@ def test_fifty_simultaneous_submits_of_one_form_spend_once(
             barrier.wait(timeout=10)
             outcomes.append(
                 services.license_assign(
-                    meta=sales,
+                    meta=sales_meta,
                     customer=customer,
                     token=token,
                     license_code="CL-Q-A005-M12",

@@ -16,34 +16,34 @@ NEW = {
 }
 
 
-def test_register_known_code(sandbox_settings, sales):
-    c = services.customer_register(meta=sales, customer_code=1002, name="Bäckerei Müller")
+def test_register_known_code(sandbox_settings, sales_meta):
+    c = services.customer_register(meta=sales_meta, customer_code=1002, name="Bäckerei Müller")
     assert Customer.objects.get(customer_code=1002) == c
     assert AuditEvent.objects.order_by("-seq").first().action == AuditAction.CUSTOMER_REGISTER
 
 
-def test_register_unknown_code_is_refused_clearly(sandbox_settings, sales):
+def test_register_unknown_code_is_refused_clearly(sandbox_settings, sales_meta):
     with pytest.raises(services.InputInvalid) as exc:
-        services.customer_register(meta=sales, customer_code=987654, name="Ghost")
+        services.customer_register(meta=sales_meta, customer_code=987654, name="Ghost")
     assert "does not know customer code 987654" in exc.value.errors["customer_code"][0]
     assert not Customer.objects.exists()
 
 
-def test_register_twice_is_refused(sandbox_settings, sales, customer):
+def test_register_twice_is_refused(sandbox_settings, sales_meta, customer):
     with pytest.raises(services.InputInvalid) as exc:
-        services.customer_register(meta=sales, customer_code=1001, name="Again")
+        services.customer_register(meta=sales_meta, customer_code=1001, name="Again")
     assert "already registered" in exc.value.errors["customer_code"][0]
 
 
-def test_register_when_vendor_down(settings, sales):
+def test_register_when_vendor_down(settings, sales_meta):
     settings.FLASHSTART_API_URL = "http://127.0.0.1:9/"
     with pytest.raises(services.InputInvalid) as exc:
-        services.customer_register(meta=sales, customer_code=1002, name="X")
+        services.customer_register(meta=sales_meta, customer_code=1002, name="X")
     assert "not answering" in exc.value.errors["__all__"][0]
 
 
-def test_create_at_vendor_registers_it_and_never_keeps_the_password(sandbox_settings, sales):
-    c = services.customer_create(meta=sales, **NEW)
+def test_create_at_vendor_registers_it_and_never_keeps_the_password(sandbox_settings, sales_meta):
+    c = services.customer_create(meta=sales_meta, **NEW)
     assert c.customer_code and c.name == "Bianchi Srl"
     assert sandbox_settings.state.customer(c.customer_code) is not None
     for event in AuditEvent.objects.all():
@@ -62,30 +62,32 @@ def test_create_at_vendor_registers_it_and_never_keeps_the_password(sandbox_sett
         ({"company_name": ""}, "company_name"),
     ],
 )
-def test_create_checks_vendor_rules_locally(sandbox_settings, sales, change, field):
+def test_create_checks_vendor_rules_locally(sandbox_settings, sales_meta, change, field):
     with pytest.raises(services.InputInvalid) as exc:
-        services.customer_create(meta=sales, **{**NEW, **change})
+        services.customer_create(meta=sales_meta, **{**NEW, **change})
     assert field in exc.value.errors
     assert sandbox_settings.state.snapshot()["requests"].get("customer_new", 0) == 0
 
 
-def test_family_needs_no_company(sandbox_settings, sales):
+def test_family_needs_no_company(sandbox_settings, sales_meta):
     from licensing import upstream
 
     family = next(
         c.value for c in upstream.get_client().industries() if "family" in c.label.lower()
     )
-    c = services.customer_create(meta=sales, **{**NEW, "company_name": "", "industry_code": family})
+    c = services.customer_create(
+        meta=sales_meta, **{**NEW, "company_name": "", "industry_code": family}
+    )
     assert c.name == "Anna Bianchi"
 
 
-def test_create_refused_for_outsider(sandbox_settings, outsider):
+def test_create_refused_for_outsider(sandbox_settings, nobody_meta):
     with pytest.raises(services.PermissionRefused):
-        services.customer_create(meta=outsider, **NEW)
+        services.customer_create(meta=nobody_meta, **NEW)
 
 
-def test_dashboard_link_is_audited_without_token(sandbox_settings, sales, customer):
-    url = services.dashboard_link(meta=sales, customer=customer)
+def test_dashboard_link_is_audited_without_token(sandbox_settings, sales_meta, customer):
+    url = services.dashboard_link(meta=sales_meta, customer=customer)
     assert url.startswith("https://cloud.flashstart.com/?auth_token=")
     token = url.split("auth_token=", 1)[1]
     event = AuditEvent.objects.order_by("-seq").first()

@@ -28,10 +28,10 @@ def last_event():
 
 
 def test_assign_spends_credit_once_and_records_the_licence(
-    sandbox_settings, sales, customer, token
+    sandbox_settings, sales_meta, customer, token
 ):
     before = sandbox_settings.state.balances["EUR"]
-    outcome = assign(sales, customer, token)
+    outcome = assign(sales_meta, customer, token)
     assert outcome.level == "success"
     a = outcome.assignment
     assert a.status == AssignmentStatus.ACTIVE
@@ -46,9 +46,11 @@ def test_assign_spends_credit_once_and_records_the_licence(
     assert sandbox_settings.api_key not in event.sent + event.answer
 
 
-def test_assign_twice_with_same_token_calls_vendor_once(sandbox_settings, sales, customer, token):
-    first = assign(sales, customer, token)
-    second = assign(sales, customer, token)
+def test_assign_twice_with_same_token_calls_vendor_once(
+    sandbox_settings, sales_meta, customer, token
+):
+    first = assign(sales_meta, customer, token)
+    second = assign(sales_meta, customer, token)
     assert second.duplicate and second.assignment.pk == first.assignment.pk
     assert second.level == "success"
     assert sandbox_settings.state.assign_deductions == 1
@@ -56,54 +58,54 @@ def test_assign_twice_with_same_token_calls_vendor_once(sandbox_settings, sales,
     assert last_event().outcome == AuditOutcome.DUPLICATE
 
 
-def test_assign_with_other_token_buys_again(sandbox_settings, sales, customer):
-    assign(sales, customer, uuid.uuid4())
-    assign(sales, customer, uuid.uuid4())
+def test_assign_with_other_token_buys_again(sandbox_settings, sales_meta, customer):
+    assign(sales_meta, customer, uuid.uuid4())
+    assign(sales_meta, customer, uuid.uuid4())
     assert sandbox_settings.state.assign_deductions == 2
 
 
 def test_bad_license_info_is_refused_before_anything_is_recorded(
-    sandbox_settings, sales, customer, token
+    sandbox_settings, sales_meta, customer, token
 ):
     with pytest.raises(services.InputInvalid) as exc:
-        assign(sales, customer, token, license_info="<script>")
+        assign(sales_meta, customer, token, license_info="<script>")
     assert "license_info" in exc.value.errors
     assert LicenseAssignment.objects.count() == 0
     assert sandbox_settings.state.assign_deductions == 0
     assert last_event().outcome == AuditOutcome.INVALID
 
 
-def test_user_without_role_is_refused_and_audited(sandbox_settings, outsider, customer, token):
+def test_user_without_role_is_refused_and_audited(sandbox_settings, nobody_meta, customer, token):
     with pytest.raises(services.PermissionRefused):
-        assign(outsider, customer, token)
+        assign(nobody_meta, customer, token)
     assert LicenseAssignment.objects.count() == 0
     event = last_event()
     assert event.outcome == AuditOutcome.DENIED and event.actor_username == "otto"
 
 
 def test_vendor_validation_errors_come_back_field_by_field(
-    sandbox_settings, sales, customer, token
+    sandbox_settings, sales_meta, customer, token
 ):
-    outcome = assign(sales, customer, token, license_code="CL-NOPE-M1")
+    outcome = assign(sales_meta, customer, token, license_code="CL-NOPE-M1")
     assert outcome.level == "error"
     assert "license_code" in outcome.field_errors
     assert outcome.assignment.status == AssignmentStatus.FAILED
     assert last_event().outcome == AuditOutcome.FAILED and last_event().http_status == 500
 
 
-def test_insufficient_credit_fails_without_charge(sandbox_settings, sales, customer, token):
+def test_insufficient_credit_fails_without_charge(sandbox_settings, sales_meta, customer, token):
     sandbox_settings.reset(balances={"EUR": "0.00", "USD": "0", "CHF": "0"})
-    outcome = assign(sales, customer, token)
+    outcome = assign(sales_meta, customer, token)
     assert outcome.assignment.status == AssignmentStatus.FAILED
     assert "credit" in outcome.message.lower()
     assert last_event().http_status == 405
 
 
 def test_rejected_key_says_to_call_an_administrator(
-    sandbox_settings, settings, sales, customer, token
+    sandbox_settings, settings, sales_meta, customer, token
 ):
     settings.FLASHSTART_API_KEY = "wrong-key"
-    outcome = assign(sales, customer, token)
+    outcome = assign(sales_meta, customer, token)
     assert outcome.assignment.status == AssignmentStatus.FAILED
     assert "administrator" in outcome.message
     assert last_event().http_status == 401
@@ -112,11 +114,11 @@ def test_rejected_key_says_to_call_an_administrator(
 
 @pytest.mark.parametrize("fault", ["timeout_after", "reset_after", "invalid_json", "html502"])
 def test_answer_lost_after_sending_leaves_outcome_unknown(
-    sandbox_settings, settings, sales, customer, token, fault
+    sandbox_settings, settings, sales_meta, customer, token, fault
 ):
     settings.FLASHSTART_TIMEOUT = 0.5
     sandbox_settings.add_fault("assign", fault, seconds=1.5)
-    outcome = assign(sales, customer, token)
+    outcome = assign(sales_meta, customer, token)
     assert outcome.level == "warning"
     assert outcome.assignment.status == AssignmentStatus.UNKNOWN
     assert "do not assign again" in outcome.message.lower()
@@ -125,48 +127,52 @@ def test_answer_lost_after_sending_leaves_outcome_unknown(
     assert sandbox_settings.state.snapshot()["requests"].get("assign", 0) == 1
 
 
-def test_unreachable_vendor_fails_cleanly_and_nothing_is_charged(settings, sales, customer, token):
+def test_unreachable_vendor_fails_cleanly_and_nothing_is_charged(
+    settings, sales_meta, customer, token
+):
     settings.FLASHSTART_API_URL = "http://127.0.0.1:9/"
-    outcome = assign(sales, customer, token)
+    outcome = assign(sales_meta, customer, token)
     assert outcome.assignment.status == AssignmentStatus.FAILED
     assert "nothing was charged" in outcome.message
     assert last_event().outcome == AuditOutcome.ERROR
 
 
 def test_unknown_outcome_is_resolved_by_a_manager_only(
-    sandbox_settings, settings, sales, manager, customer, token
+    sandbox_settings, settings, sales_meta, manager_meta, customer, token
 ):
     settings.FLASHSTART_TIMEOUT = 0.5
     sandbox_settings.add_fault("assign", "timeout_after", seconds=1.5)
-    a = assign(sales, customer, token).assignment
+    a = assign(sales_meta, customer, token).assignment
     with pytest.raises(services.PermissionRefused):
-        services.assignment_resolve(meta=sales, assignment=a, license_id="L1", note="checked")
+        services.assignment_resolve(meta=sales_meta, assignment=a, license_id="L1", note="checked")
     with pytest.raises(services.InputInvalid):
-        services.assignment_resolve(meta=manager, assignment=a, license_id="", note="checked")
+        services.assignment_resolve(meta=manager_meta, assignment=a, license_id="", note="checked")
     outcome = services.assignment_resolve(
-        meta=manager, assignment=a, license_id="99123", note="Confirmed by FlashStart support"
+        meta=manager_meta, assignment=a, license_id="99123", note="Confirmed by FlashStart support"
     )
     a.refresh_from_db()
     assert a.status == AssignmentStatus.ACTIVE and a.license_id == "99123"
-    assert a.resolved_by_id == manager.user.pk
+    assert a.resolved_by_id == manager_meta.user.pk
     assert last_event().action == AuditAction.ASSIGNMENT_RESOLVE
     assert "Confirmed by FlashStart support" in last_event().message
     with pytest.raises(services.InputInvalid):  # settled: nothing more to resolve
-        services.assignment_resolve(meta=manager, assignment=a, failed=True, note="again")
+        services.assignment_resolve(meta=manager_meta, assignment=a, failed=True, note="again")
     assert outcome.ok
 
 
 def test_unknown_outcome_can_be_resolved_as_failed(
-    sandbox_settings, settings, sales, manager, customer, token
+    sandbox_settings, settings, sales_meta, manager_meta, customer, token
 ):
     settings.FLASHSTART_TIMEOUT = 0.5
     sandbox_settings.add_fault("assign", "reset_after")
-    a = assign(sales, customer, token).assignment
-    services.assignment_resolve(meta=manager, assignment=a, failed=True, note="Not in FlashStart")
+    a = assign(sales_meta, customer, token).assignment
+    services.assignment_resolve(
+        meta=manager_meta, assignment=a, failed=True, note="Not in FlashStart"
+    )
     a.refresh_from_db()
     assert a.status == AssignmentStatus.FAILED and a.license_id is None
 
 
-def test_amounts_are_decimals(sandbox_settings, sales, customer, token):
-    a = assign(sales, customer, token, license_code="CL-Q-A005-M1").assignment
+def test_amounts_are_decimals(sandbox_settings, sales_meta, customer, token):
+    a = assign(sales_meta, customer, token, license_code="CL-Q-A005-M1").assignment
     assert isinstance(a.amount, Decimal)

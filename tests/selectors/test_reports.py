@@ -8,21 +8,21 @@ from django.utils import timezone
 
 from licensing.models import AssignmentKind, AssignmentStatus, Renewal
 from licensing.selectors import reports as reporting
-from tests.managers.factories import make_assignment, make_customer
+from tests.factories import make_assignment, make_customer
 
 
 @pytest.mark.django_db
-def test_overview_figures(manager):
+def test_overview_figures(manager_user):
     today = timezone.localdate()
     converted = make_customer(name="Converted")
     make_assignment(
         converted, kind=AssignmentKind.DEMO, created_at=timezone.now() - timedelta(days=3)
     )
-    make_assignment(converted, created_by=manager, amount=Decimal("10.00"))
+    make_assignment(converted, created_by=manager_user, amount=Decimal("10.00"))
     lead = make_customer(name="Still a lead")
     make_assignment(lead, kind=AssignmentKind.DEMO)
     make_assignment(
-        created_by=manager, amount=Decimal("5.50"), currency="USD", renewal=Renewal.SUSPENDED
+        created_by=manager_user, amount=Decimal("5.50"), currency="USD", renewal=Renewal.SUSPENDED
     )
     make_assignment(expiry_date=today + timedelta(days=5), amount=Decimal("1.00"))
     unknown = make_assignment(status=AssignmentStatus.UNKNOWN)
@@ -39,7 +39,7 @@ def test_overview_figures(manager):
     assert [d.customer.name for d in period.unconverted_demos] == ["Still a lead"]
     assert period.unconverted_demo_count == 1
     staff = {line.username: line for line in period.staff}
-    assert staff[manager.username].paid == 2
+    assert staff[manager_user.username].paid == 2
 
 
 def test_month_starts_cross_the_year():
@@ -61,7 +61,7 @@ def test_reports_page_draws_the_chart_without_scripts_or_inline_styles(manager_c
 
 @pytest.mark.django_db
 def test_period_figures_are_cached_but_what_managers_act_on_is_live(
-    manager, django_assert_num_queries
+    manager_user, django_assert_num_queries
 ):
     make_assignment(amount=Decimal("20.00"))
     first = reporting.overview()

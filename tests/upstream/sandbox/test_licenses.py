@@ -8,7 +8,7 @@ import pytest
 
 from licensing.upstream.sandbox import catalogue
 from licensing.upstream.sandbox.state import add_months
-from tests.sandbox.vendor_client import call
+from tests.upstream.sandbox.vendor_client import call
 
 INVALID = "The given data was invalid."
 

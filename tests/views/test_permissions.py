@@ -19,11 +19,11 @@ MANAGER_PAGES = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", MANAGER_PAGES)
-def test_sales_staff_are_refused_and_the_refusal_is_audited(sales_client, sales, url):
+def test_sales_staff_are_refused_and_the_refusal_is_audited(sales_client, sales_user, url):
     response = sales_client.get(url)
     assert response.status_code == 403
     refusal = AuditEvent.objects.filter(outcome=AuditOutcome.DENIED).get()
-    assert refusal.actor_username == sales.username
+    assert refusal.actor_username == sales_user.username
     assert refusal.message.startswith("Refused: ")
     assert not AuditEvent.objects.filter(
         action=AuditAction.AUDIT_EXPORT, outcome=AuditOutcome.SUCCESS
@@ -32,10 +32,10 @@ def test_sales_staff_are_refused_and_the_refusal_is_audited(sales_client, sales,
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/audit/export.csv", "/reports/", "/admin/"])
-def test_users_without_a_group_are_refused(client, nobody, url):
-    client.force_login(nobody)
+def test_users_without_a_group_are_refused(client, nobody_user, url):
+    client.force_login(nobody_user)
     assert client.get(url).status_code == 403
-    assert AuditEvent.objects.filter(outcome=AuditOutcome.DENIED, actor=nobody).count() == 1
+    assert AuditEvent.objects.filter(outcome=AuditOutcome.DENIED, actor=nobody_user).count() == 1
 
 
 @pytest.mark.django_db
@@ -57,8 +57,8 @@ def test_signed_out_visitors_go_to_the_portal_login(client, url):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", MANAGER_PAGES)
-def test_managers_without_is_staff_get_in(manager_client, manager, url):
-    assert not manager.is_staff
+def test_managers_without_is_staff_get_in(manager_client, manager_user, url):
+    assert not manager_user.is_staff
     assert manager_client.get(url).status_code == 200
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from licensing import audit
 from licensing.models import AuditAction, AuditOutcome
-from tests.managers.factories import make_events
+from tests.factories import make_events
 
 
 @pytest.mark.django_db

@@ -13,10 +13,10 @@ from types import SimpleNamespace
 from django.conf import settings as django_settings
 
 from licensing.upstream.sandbox import server
-from tests.sandbox.vendor_client import call, control
+from tests.upstream.sandbox.vendor_client import call, control
 
 ASSIGN = {"customer_code": 1001, "license_code": "CL-Q-A005-M1", "license_info": "Headquarter"}
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_state_reports_balances_deductions_licences_demos_and_request_counts(sandbox):

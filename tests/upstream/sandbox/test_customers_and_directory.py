@@ -7,7 +7,7 @@ import pytest
 
 from licensing.upstream.sandbox import SEED_CUSTOMERS
 from licensing.upstream.sandbox.state import ENDPOINTS
-from tests.sandbox.vendor_client import call, control
+from tests.upstream.sandbox.vendor_client import call, control
 
 UNAUTHORIZED = {"message": "Invalid token or unauthorized admin"}
 

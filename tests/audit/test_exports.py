@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from licensing import audit
 from licensing.models import AuditAction, AuditEvent, AuditOutcome
-from tests.managers.factories import make_events
+from tests.factories import make_events
 
 CSV_URL = "/audit/export.csv"
 XLSX_URL = "/audit/export.xlsx"
@@ -69,8 +69,8 @@ def test_csv_times_are_iso8601_utc(manager_client):
 
 
 @pytest.mark.django_db
-def test_csv_filters_by_action_outcome_actor_customer_and_dates(manager_client, manager):
-    meta = audit.RequestMeta(user=manager)
+def test_csv_filters_by_action_outcome_actor_customer_and_dates(manager_client, manager_user):
+    meta = audit.RequestMeta(user=manager_user)
     audit.record(
         meta=meta, action=AuditAction.DEMO_ASSIGN, outcome=AuditOutcome.FAILED, customer_code=5
     )
@@ -91,7 +91,7 @@ def test_csv_filters_by_action_outcome_actor_customer_and_dates(manager_client, 
                 {
                     "action": AuditAction.DEMO_ASSIGN,
                     "outcome": AuditOutcome.FAILED,
-                    "actor": manager.username,
+                    "actor": manager_user.username,
                     "customer": 5,
                     "date_from": timezone.localdate().isoformat(),
                     "date_to": timezone.localdate().isoformat(),
@@ -126,22 +126,24 @@ def test_csv_neutralises_cells_a_spreadsheet_would_run(manager_client):
 
 
 @pytest.mark.django_db
-def test_export_is_audited_with_filter_and_row_count(manager_client, manager):
+def test_export_is_audited_with_filter_and_row_count(manager_client, manager_user):
     make_events(2)
     _csv(manager_client.get(CSV_URL, {"action": AuditAction.LOGIN}))
     row = AuditEvent.objects.filter(action=AuditAction.AUDIT_EXPORT).get()
     assert row.outcome == AuditOutcome.SUCCESS
-    assert row.actor_username == manager.username
+    assert row.actor_username == manager_user.username
     assert "action=login" in row.message
     assert "Exported 3 audit rows as CSV" in row.message  # 2 events + the manager's login
     assert audit.verify()[1] is None
 
 
 @pytest.mark.django_db
-def test_export_left_unfinished_is_audited_as_interrupted(manager):
+def test_export_left_unfinished_is_audited_as_interrupted(manager_user):
     make_events(3)
     export = audit.exports.Export(
-        meta=audit.RequestMeta(user=manager), events=AuditEvent.objects.all(), description="all"
+        meta=audit.RequestMeta(user=manager_user),
+        events=AuditEvent.objects.all(),
+        description="all",
     )
     chunks = audit.exports.csv_chunks(export)
     next(chunks)  # header
@@ -153,7 +155,7 @@ def test_export_left_unfinished_is_audited_as_interrupted(manager):
 
 
 @pytest.mark.django_db
-def test_export_reads_in_keyset_batches_without_offset(manager, django_assert_num_queries):
+def test_export_reads_in_keyset_batches_without_offset(manager_user, django_assert_num_queries):
     make_events(25)
     with django_assert_num_queries(4) as captured:  # three batches and the empty fourth
         batches = list(

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tests.sandbox.vendor_client import call
+from tests.upstream.sandbox.vendor_client import call
 
 ASSIGN = {"customer_code": 1001, "license_code": "CL-Q-A005-M1", "license_info": "Headquarter"}
 

@@ -17,17 +17,17 @@ from licensing.models import (
     LicenseAssignment,
     Renewal,
 )
-from tests.managers.factories import make_assignment, make_customer
+from tests.factories import make_assignment, make_customer
 
 ASSIGNMENTS = "/admin/licensing/licenseassignment/"
 
 
 @pytest.fixture
-def vendor_licence(sandbox_settings, manager):
+def vendor_licence(sandbox_settings, manager_user):
     """An active paid licence bought through the sandbox (customer 1001 is known there)."""
     customer = Customer.objects.create(customer_code=1001, name="Rossi Ufficio SRL")
     outcome = services.license_assign(
-        meta=audit.RequestMeta(user=manager),
+        meta=audit.RequestMeta(user=manager_user),
         customer=customer,
         license_code="CL-Q-A005-M12",
         license_info="Headquarter",
@@ -45,7 +45,7 @@ def _action(client, action, *pks, **extra):
 
 @pytest.mark.django_db
 def test_suspend_asks_for_a_reason_then_suspends_at_the_vendor_and_audits(
-    manager_client, manager, vendor_licence, sandbox_settings
+    manager_client, manager_user, vendor_licence, sandbox_settings
 ):
     form = _action(manager_client, "renewal_suspend_action", vendor_licence.pk)
     assert form.status_code == 200
@@ -64,7 +64,7 @@ def test_suspend_asks_for_a_reason_then_suspends_at_the_vendor_and_audits(
     assert sandbox_settings.state.license(vendor_licence.license_id).renewal == "suspended"
     row = AuditEvent.objects.get(action=AuditAction.RENEWAL_SUSPEND)
     assert row.outcome == AuditOutcome.SUCCESS
-    assert row.actor == manager
+    assert row.actor == manager_user
     assert "Reason: Customer is closing the branch" in row.message
     assert row.assignment_id == vendor_licence.pk
 
@@ -82,16 +82,16 @@ def test_suspend_without_a_reason_changes_nothing(manager_client, vendor_licence
 
 
 @pytest.mark.django_db
-def test_resume_goes_through_the_service(manager_client, vendor_licence, manager):
+def test_resume_goes_through_the_service(manager_client, vendor_licence, manager_user):
     services.renewal_suspend(
-        meta=audit.RequestMeta(user=manager), assignment=vendor_licence, reason="Paused"
+        meta=audit.RequestMeta(user=manager_user), assignment=vendor_licence, reason="Paused"
     )
     response = _action(manager_client, "renewal_resume_action", vendor_licence.pk)
     assert response.status_code == 302
     vendor_licence.refresh_from_db()
     assert vendor_licence.renewal == Renewal.ON
     assert AuditEvent.objects.filter(
-        action=AuditAction.RENEWAL_RESUME, outcome=AuditOutcome.SUCCESS, actor=manager
+        action=AuditAction.RENEWAL_RESUME, outcome=AuditOutcome.SUCCESS, actor=manager_user
     ).exists()
 
 
@@ -106,7 +106,7 @@ def test_an_action_the_service_refuses_is_reported_and_audited(manager_client, s
 
 
 @pytest.mark.django_db
-def test_resolve_an_unknown_outcome_as_assigned(manager_client, manager):
+def test_resolve_an_unknown_outcome_as_assigned(manager_client, manager_user):
     unknown = make_assignment(status=AssignmentStatus.UNKNOWN)
     form = _action(manager_client, "assignment_resolve_action", unknown.pk)
     assert b"Licence id at FlashStart" in form.content
@@ -123,7 +123,7 @@ def test_resolve_an_unknown_outcome_as_assigned(manager_client, manager):
     unknown.refresh_from_db()
     assert unknown.status == AssignmentStatus.ACTIVE
     assert unknown.license_id == "LIC-777"
-    assert unknown.resolved_by == manager
+    assert unknown.resolved_by == manager_user
     row = AuditEvent.objects.get(action=AuditAction.ASSIGNMENT_RESOLVE)
     assert row.outcome == AuditOutcome.SUCCESS and "LIC-777" in row.message
 
@@ -165,7 +165,7 @@ def test_assignments_cannot_be_added_changed_or_deleted_in_the_admin(manager_cli
 
 
 @pytest.mark.django_db
-def test_customer_edit_is_saved_and_audited_but_the_code_stays(manager_client, manager):
+def test_customer_edit_is_saved_and_audited_but_the_code_stays(manager_client, manager_user):
     customer = make_customer(name="Old name")
     url = f"/admin/licensing/customer/{customer.pk}/change/"
     assert b'name="customer_code"' not in manager_client.get(url).content
@@ -184,7 +184,7 @@ def test_customer_edit_is_saved_and_audited_but_the_code_stays(manager_client, m
     assert (customer.name, customer.language) == ("New name", "it")
     assert customer.customer_code != 999
     row = AuditEvent.objects.get(customer_code=customer.customer_code)
-    assert row.actor == manager and "'Old name' → 'New name'" in row.message
+    assert row.actor == manager_user and "'Old name' → 'New name'" in row.message
 
 
 @pytest.mark.django_db

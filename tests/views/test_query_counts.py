@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from licensing import audit
 from licensing.models import AssignmentKind, AssignmentStatus, AuditAction, AuditOutcome, Renewal
-from tests.managers.factories import make_assignment, make_customer
+from tests.factories import make_assignment, make_customer
 
 PAGES = [
     "/audit/",
@@ -59,18 +59,18 @@ def _queries(client, url) -> int:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", PAGES)
-def test_query_count_does_not_grow_with_rows(manager_client, manager, url):
-    _populate(3, manager)
+def test_query_count_does_not_grow_with_rows(manager_client, manager_user, url):
+    _populate(3, manager_user)
     few = _queries(manager_client, url)
-    _populate(27, manager)
+    _populate(27, manager_user)
     many = _queries(manager_client, url)
     assert many == few, f"{url}: {few} queries for 3 rows, {many} for 30"
     assert few <= 14, f"{url}: {few} queries"
 
 
 @pytest.mark.django_db
-def test_pages_really_list_the_rows(manager_client, manager):
-    _populate(30, manager)
+def test_pages_really_list_the_rows(manager_client, manager_user):
+    _populate(30, manager_user)
     page = manager_client.get("/audit/").content.decode()
     assert page.count("Assigned ") >= 30
     assert "Older →" not in page or "before=" in page

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from licensing.admin import site as managers_admin
 from licensing.models import AuditAction, AuditOutcome
-from tests.managers.factories import make_assignment, make_events
+from tests.factories import make_assignment, make_events
 
 AUDIT = "/admin/licensing/auditevent/"
 
@@ -30,14 +30,14 @@ def test_small_lists_show_the_exact_count(manager_client):
 
 
 @pytest.mark.django_db
-def test_lists_link_customer_to_assignments_to_audit_rows(manager_client, manager):
+def test_lists_link_customer_to_assignments_to_audit_rows(manager_client, manager_user):
     from licensing import audit
 
     assignment = make_assignment()
     customer = assignment.customer
     other = make_assignment()
     audit.record(
-        meta=audit.RequestMeta(user=manager),
+        meta=audit.RequestMeta(user=manager_user),
         action=AuditAction.LICENSE_ASSIGN,
         outcome=AuditOutcome.SUCCESS,
         customer_code=customer.customer_code,
