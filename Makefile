@@ -5,8 +5,18 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.install-stamp
 PORT ?= 8000
 PYTEST_ARGS ?=
+# `make lock` compiles in its own venv, with pinned pip-tools, so the project venv's packages
+# never leak into the resolution. The lock is for CPython 3.11 (see requirements/README).
+LOCK_VENV ?= /tmp/portal-lock-venv
+PIP_TOOLS := pip-tools==7.6.2
+# Extra pip-compile options, e.g. LOCK_ARGS=--upgrade or LOCK_ARGS="--upgrade-package django".
+LOCK_ARGS ?=
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(abspath $(LOCK_VENV))/bin/pip-compile --quiet \
+	--generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+# A short load test that stops by itself; override, e.g. LOAD_ARGS="--staff 20 --seconds 60".
+LOAD_ARGS ?= --staff 5 --seconds 20
 
-.PHONY: install run test lint format bench check-deploy clean
+.PHONY: install run test lint format lock bench load-test check-deploy clean
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,13 +35,24 @@ run: install
 test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## lint: ruff (lint and format check) on everything, mypy on the packages pyproject.toml lists
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DJANGO_SECRET_KEY=mypy-only DJANGO_DEBUG=true $(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## lock: re-resolve requirements/*.in into hashed requirements/*.txt (needs Python 3.11)
+lock:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "make lock needs Python 3.11")'
+	test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet "$(PIP_TOOLS)"
+	cd requirements && $(PIP_COMPILE) --output-file=base.txt base.in
+	cd requirements && $(PIP_COMPILE) --output-file=dev.txt dev.in
+	! grep -nE 'file://|find-links|index-url' requirements/*.txt
 
 check-deploy: install
 	DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) FLASHSTART_API_URL=https://api.fsflt.net/ \
@@ -40,6 +61,10 @@ check-deploy: install
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+## load-test: simulated staff against gunicorn and the sandbox on 127.0.0.1, then a books check
+load-test: install
+	$(BIN)/python bench/load_test.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-*

@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,6 +27,8 @@ COLD = "reports, period figures not cached"
 
 def pages() -> list[tuple[str, str]]:
     """(label, path) for the pages measured, with ids picked from the database."""
+    from django.utils import timezone
+
     from licensing.models import AuditEvent, LicenseAssignment
 
     # A customer with assignments, in the tiny database as in the full one.
@@ -38,7 +40,7 @@ def pages() -> list[tuple[str, str]]:
     last_seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
     middle = last_seq // 2
     deep_page = max(1, min(20, last_seq // 100))
-    long_ago = (date.today() - timedelta(days=300)).isoformat()
+    long_ago = (timezone.localdate() - timedelta(days=300)).isoformat()
     return [
         ("customer list", "/customers/"),
         ("customer search", "/customers/?q=Alpine"),

@@ -1,10 +1,19 @@
+import os
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from hypothesis import settings as hypothesis_settings
 
 from licensing import roles
 
 pytest_plugins = ["tests.sandbox_fixtures"]
+
+# Property tests run few examples on a developer's machine and many in CI:
+# CI sets HYPOTHESIS_PROFILE=ci. A test that names its own max_examples overrides both.
+hypothesis_settings.register_profile("dev", max_examples=25)
+hypothesis_settings.register_profile("ci", max_examples=300, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(autouse=True)
