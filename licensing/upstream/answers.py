@@ -1,40 +1,53 @@
-"""What the FlashStart API answers, in our terms: result types, errors and parsers.
+"""What the vendor's answers mean: the envelope, and our frozen results for its content.
 
-`licensing.upstream` sends the requests; this module turns the vendor's JSON into frozen
-dataclasses (Decimal money, `date` dates, `license_id` as a string) and defines the
-exception hierarchy callers act on. The vendor's quirks are normalised here and nowhere
-else: numbers sent as strings, `customer_code`/`license_id` types, "EUR€".
+`unwrap()` reads the envelope every answer comes in (`{"code": 200, "content": ...}`, or
+an error body) and returns the content or raises the matching `errors.UpstreamError`.
+The `parse_*` functions turn one endpoint's content into a frozen dataclass (Decimal
+money, `date` dates, `license_id` as a string); they raise ValueError on a shape they do
+not know, which the client reports as `UnreadableAnswer`. The vendor's quirks are
+normalised here and nowhere else: numbers sent as strings, `customer_code`/`license_id`
+types, "EUR€".
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-REDACTED = "[redacted]"
+from licensing.upstream.errors import (
+    CallRecord,
+    KeyRejected,
+    Refused,
+    ValidationFailed,
+    unavailable,
+    unreadable,
+)
+
+__all__ = [
+    "AssignResult",
+    "AvailableLicenses",
+    "Choice",
+    "CustomerCreated",
+    "DashboardLink",
+    "DemoResult",
+    "License",
+    "MessageResult",
+    "parse_assign",
+    "parse_available",
+    "parse_choices",
+    "parse_customer_created",
+    "parse_dashboard_link",
+    "parse_demo",
+    "parse_message",
+    "unwrap",
+]
 
 # --- results ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CallRecord:
-    """What was sent and answered, for the audit trail (secrets removed).
-
-    `duration_ms` covers the whole call, retries included; `status` and `answer` are those
-    of the last attempt (`status` is None when no HTTP answer arrived).
-    """
-
-    endpoint: str
-    method: str
-    path: str
-    status: int | None
-    duration_ms: int
-    sent: dict
-    answer: str
 
 
 @dataclass(frozen=True)
@@ -103,77 +116,63 @@ class DashboardLink:
     call: CallRecord
 
 
-# --- errors -------------------------------------------------------------------------------
+# --- the envelope ------------------------------------------------------------------------
 
 
-class UpstreamError(Exception):
-    """A vendor call failed. `str(exc)` is a message fit for a salesperson.
+def unwrap(text: str, call: CallRecord, *, scrub: Callable[[str], str]) -> Any:
+    """Return the `content` of a 2xx answer, or raise the UpstreamError the answer means.
 
-    `call` is the CallRecord (None when nothing was attempted), `status` the HTTP status
-    (None without an answer), and `may_have_taken_effect` says whether the vendor may have
-    acted on the request anyway.
+    `text` is the whole answer to the call recorded in `call` (whose `status` it came
+    with); `scrub` removes secrets from vendor text before it goes into a message.
     """
-
-    may_have_taken_effect = False
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        call: CallRecord | None = None,
-        endpoint: str = "",
-        may_have_taken_effect: bool | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.call = call
-        self.status = call.status if call else None
-        self.endpoint = call.endpoint if call else endpoint
-        if may_have_taken_effect is not None:
-            self.may_have_taken_effect = may_have_taken_effect
-
-
-class KeyRejected(UpstreamError):
-    """401: the portal's API key was refused (an operations problem, not the user's)."""
-
-
-class ValidationFailed(UpstreamError):
-    """500 with an `errors` object: the vendor rejected fields; see `field_errors`."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        field_errors: dict[str, list[str]],
-        vendor_message: str,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(message, **kwargs)
-        self.field_errors = field_errors
-        self.message = vendor_message
-
-
-class Refused(UpstreamError):
-    """405 or another 4xx: the vendor refused the request; `message` is its reason."""
-
-    def __init__(self, message: str, *, vendor_message: str, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.message = vendor_message
-
-
-class Unavailable(UpstreamError):
-    """No usable answer: unreachable, timed out, dropped, 5xx, or the breaker is open."""
-
-    may_have_taken_effect = True
-
-
-class UnreadableAnswer(UpstreamError):
-    """The vendor answered, but not with JSON of the expected shape."""
-
-    may_have_taken_effect = True
+    status = call.status or 0
+    data = _json_or_none(text)
+    if 200 <= status < 300:
+        if not isinstance(data, dict) or "content" not in data:
+            raise unreadable(call)
+        if str(data.get("code", 200)).strip() != "200":
+            raise unreadable(call)
+        return data["content"]
+    vendor_message = scrub(_vendor_message(data))
+    if status == 401:
+        raise KeyRejected(
+            "The vendor rejected the portal's API key. Ask an administrator to check "
+            "the FlashStart settings.",
+            call=call,
+        )
+    if status == 500 and isinstance(data, dict) and "errors" in data:
+        field_errors = _field_errors(data["errors"])
+        if field_errors is None:
+            raise unreadable(call)
+        # An empty `errors` is not a validation answer (the vendor's validator always
+        # names a field); calling it one could lead staff to resubmit a purchase.
+        if field_errors:
+            field_errors = {
+                scrub(name): [scrub(m) for m in messages] for name, messages in field_errors.items()
+            }
+            summary = "; ".join(
+                f"{name}: {' '.join(messages)}" for name, messages in field_errors.items()
+            )
+            raise ValidationFailed(
+                f"The vendor refused the data. {summary}",
+                field_errors=field_errors,
+                vendor_message=vendor_message,
+                call=call,
+            )
+    if 400 <= status < 500:
+        reason = vendor_message or f"HTTP {status}"
+        raise Refused(
+            f"The vendor refused the request: {reason}",
+            vendor_message=vendor_message,
+            call=call,
+        )
+    if status >= 500:
+        raise unavailable(f"The vendor reported an internal error (HTTP {status}).", call)
+    raise unreadable(call)
 
 
 class _BadShape(ValueError):
-    """Raised by the parsers below; turned into UnreadableAnswer by the client."""
+    """Raised by the parsers below (a ValueError, which the client reports as unreadable)."""
 
 
 def _json_or_none(text: str) -> Any:
@@ -203,18 +202,6 @@ def _field_errors(errors: Any) -> dict[str, list[str]] | None:
     return result
 
 
-def _without_token(text: str) -> str:
-    """Return the auth-token answer with the token replaced (re-serialised, so escaping
-    in the vendor's JSON cannot hide a copy of it)."""
-    data = _json_or_none(text)
-    if data is None:
-        return "[answer withheld: it may contain a login token]" if text else ""
-    content = data.get("content") if isinstance(data, dict) else None
-    if isinstance(content, dict) and "token" in content:
-        content["token"] = REDACTED
-    return json.dumps(data)
-
-
 # --- parsing the vendor's quirks ----------------------------------------------------------
 
 
@@ -222,13 +209,6 @@ def _get(content: Any, key: str) -> Any:
     if not isinstance(content, dict) or content.get(key) is None:
         raise _BadShape(key)
     return content[key]
-
-
-def _whole(value: Any) -> int:
-    """Return a whole number given as int or digits (our callers' arguments); else ValueError."""
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise ValueError(f"expected a whole number, got {value!r}")
-    return int(value)
 
 
 def _int(value: Any) -> int:
@@ -285,7 +265,7 @@ def _currency(raw: Any) -> str:
     raise _BadShape(f"unknown currency {raw!r}")
 
 
-def _parse_available(content: Any, call: CallRecord) -> AvailableLicenses:
+def parse_available(content: Any, call: CallRecord) -> AvailableLicenses:
     if not isinstance(content, list):
         raise _BadShape("content is not a list")
     licenses = []
@@ -307,7 +287,7 @@ def _parse_available(content: Any, call: CallRecord) -> AvailableLicenses:
     return AvailableLicenses(licenses=tuple(licenses), call=call)
 
 
-def _parse_demo(content: Any, call: CallRecord) -> DemoResult:
+def parse_demo(content: Any, call: CallRecord) -> DemoResult:
     return DemoResult(
         customer=_text(content, "customer"),
         version=_text(content, "version"),
@@ -318,7 +298,7 @@ def _parse_demo(content: Any, call: CallRecord) -> DemoResult:
     )
 
 
-def _parse_assign(content: Any, call: CallRecord, requested_currency: str) -> AssignResult:
+def parse_assign(content: Any, call: CallRecord, requested_currency: str) -> AssignResult:
     raw_currency = content.get("currency_code") if isinstance(content, dict) else None
     return AssignResult(
         customer_name=_text(content, "customer"),
@@ -331,15 +311,32 @@ def _parse_assign(content: Any, call: CallRecord, requested_currency: str) -> As
     )
 
 
-def _parse_customer_created(content: Any, call: CallRecord) -> CustomerCreated:
+def parse_customer_created(content: Any, call: CallRecord) -> CustomerCreated:
     return CustomerCreated(customer_code=_int(_get(content, "customer_code")), call=call)
+
+
+def parse_message(content: Any, call: CallRecord) -> MessageResult:
+    """Return the vendor's plain-text answer (suspend, enable) as a MessageResult."""
+    if not isinstance(content, str):
+        raise _BadShape("content is not a message")
+    return MessageResult(message=content, already=False, call=call)
+
+
+def parse_dashboard_link(content: Any, call: CallRecord, *, url_prefix: str) -> DashboardLink:
+    """Return the link to the customer's dashboard: `url_prefix` followed by the token."""
+    token = _get(content, "token")
+    # "Already URL-encoded" per the vendor: anything else could alter the link.
+    if not isinstance(token, str) or not re.fullmatch(r"[A-Za-z0-9%._~+/=-]+", token):
+        raise _BadShape("token")
+    expiration = str(content.get("expiration") or "")
+    return DashboardLink(url=url_prefix + token, expiration=expiration, call=call)
 
 
 _VALUE_KEYS = ("value", "code", "id", "iso", "iso_code")
 _LABEL_KEYS = ("label", "name", "description", "title")
 
 
-def _parse_choices(content: Any) -> list[Choice]:
+def parse_choices(content: Any) -> list[Choice]:
     """Return directory entries as Choices, whatever reasonable shape the vendor uses.
 
     Accepted: ["EUR", ...], [["EUR", "Euro"], ...], {"EUR": "Euro", ...}, and lists of

@@ -34,6 +34,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 
 log = logging.getLogger("licensing.breaker")
 
@@ -149,14 +150,10 @@ class CircuitBreaker:
             extra={"breaker_failures": count, "breaker_cooldown": self.cooldown},
         )
 
-    def reset(self) -> None:
-        """Close the breaker and forget failures (same as a success)."""
-        self.record_success()
-
     # --- internals ------------------------------------------------------------------
 
     @property
-    def _cache(self):
+    def _cache(self) -> BaseCache:
         return caches[self.cache_alias]
 
     def _was_opened(self) -> bool:

@@ -21,6 +21,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from licensing import upstream
+from licensing.upstream import transport
 from tests.fuzz import strategies as s
 from tests.upstream import faultserver as fs
 
@@ -228,7 +229,7 @@ def test_directories_never_raise(server, client, status, body, retry_after, name
     )
 )
 def test_retry_after_header_is_a_number_or_none(value):
-    seconds = upstream.client._retry_after(value)
+    seconds = transport.retry_after_seconds(value)
     assert seconds is None or (isinstance(seconds, float) and not math.isnan(seconds))
 
 
@@ -262,8 +263,8 @@ HUGE_ANSWERS = {
 
 @pytest.mark.xfail(
     strict=True,
-    reason="vendor_answers._int converts '1e400000' to an int (seconds of CPU, more for bigger "
-    "exponents) instead of refusing it: bound the exponent in vendor_answers._decimal/_int",
+    reason="licensing.upstream.answers turns '1e400000' into an int (seconds of CPU, more for "
+    "bigger exponents) instead of refusing it: bound the exponent where answers reads numbers",
 )
 @pytest.mark.parametrize("endpoint", list(HUGE_ANSWERS))
 def test_a_number_with_a_huge_exponent_is_refused_quickly(server, client, endpoint):
@@ -282,7 +283,7 @@ def test_a_number_with_a_huge_exponent_is_refused_quickly(server, client, endpoi
 @pytest.mark.xfail(
     strict=True,
     raises=ValueError,
-    reason="upstream.client._retry_after accepts str.isdigit() digits such as '¹' (a latin-1 "
+    reason="transport.retry_after_seconds accepts str.isdigit() digits such as '¹' (a latin-1 "
     "header byte) and float() then raises ValueError out of the client: test with "
     "value.isascii() and value.isdigit(), or catch ValueError there",
 )

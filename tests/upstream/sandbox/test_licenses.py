@@ -1,7 +1,7 @@
 """The sandbox's licence endpoints, over real loopback HTTP."""
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -160,7 +160,7 @@ def test_assign_deducts_the_price_and_answers_the_vendors_shape(sandbox):
 
     assert reply.status == 200
     content = reply.json["content"]
-    today = date.today()
+    today = sandbox.state.today()
     assert content == {
         "customer": "Rossi Ufficio SRL",
         "license_id": content["license_id"],
@@ -282,7 +282,7 @@ def test_demo_answers_a_numeric_license_id_and_a_fourteen_day_expiry(sandbox):
     assert content["version"] == "CL-DEMO"
     assert content["license"] == catalogue.DEMO_NAME
     assert content["customer"] == "fs1002"
-    assert content["expiry_date"] == (date.today() + timedelta(days=14)).isoformat()
+    assert content["expiry_date"] == (sandbox.state.today() + timedelta(days=14)).isoformat()
     assert sandbox.state.demo_counts == {1002: 1}
     assert sandbox.state.balances["EUR"] == Decimal("1000.00")
 

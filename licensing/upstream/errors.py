@@ -1,0 +1,127 @@
+"""What a vendor call leaves behind: its `CallRecord`, and the `UpstreamError` it raises.
+
+Every result and every error carries the `CallRecord` of its call, for the audit trail.
+`str(exc)` of every error is a message fit for a salesperson; `unavailable()` and
+`unreadable()` build the errors whose cause is on the vendor's side, and warn against
+resending a request that may have been carried out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "CHANGING_ENDPOINTS",
+    "CallRecord",
+    "KeyRejected",
+    "Refused",
+    "Unavailable",
+    "UnreadableAnswer",
+    "UpstreamError",
+    "ValidationFailed",
+    "unavailable",
+    "unreadable",
+]
+
+# Endpoints that change something upstream: their failures warn against resending.
+CHANGING_ENDPOINTS = frozenset({"assign", "demo", "suspend", "enable", "customer_new"})
+_WRITE_WARNING = " The request may have been carried out: check before sending it again."
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """What was sent and answered, for the audit trail (secrets removed).
+
+    `duration_ms` covers the whole call, retries included; `status` and `answer` are those
+    of the last attempt (`status` is None when no HTTP answer arrived).
+    """
+
+    endpoint: str
+    method: str
+    path: str
+    status: int | None
+    duration_ms: int
+    sent: dict[str, Any]
+    answer: str
+
+
+class UpstreamError(Exception):
+    """A vendor call failed. `str(exc)` is a message fit for a salesperson.
+
+    `call` is the CallRecord (None when nothing was attempted), `status` the HTTP status
+    (None without an answer), and `may_have_taken_effect` says whether the vendor may have
+    acted on the request anyway.
+    """
+
+    may_have_taken_effect = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        call: CallRecord | None = None,
+        endpoint: str = "",
+        may_have_taken_effect: bool | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.call = call
+        self.status = call.status if call else None
+        self.endpoint = call.endpoint if call else endpoint
+        if may_have_taken_effect is not None:
+            self.may_have_taken_effect = may_have_taken_effect
+
+
+class KeyRejected(UpstreamError):
+    """401: the portal's API key was refused (an operations problem, not the user's)."""
+
+
+class ValidationFailed(UpstreamError):
+    """500 with an `errors` object: the vendor rejected fields; see `field_errors`."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field_errors: dict[str, list[str]],
+        vendor_message: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.field_errors = field_errors
+        self.message = vendor_message
+
+
+class Refused(UpstreamError):
+    """405 or another 4xx: the vendor refused the request; `message` is its reason."""
+
+    def __init__(self, message: str, *, vendor_message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.message = vendor_message
+
+
+class Unavailable(UpstreamError):
+    """No usable answer: unreachable, timed out, dropped, 5xx, or the breaker is open."""
+
+    may_have_taken_effect = True
+
+
+class UnreadableAnswer(UpstreamError):
+    """The vendor answered, but not with JSON of the expected shape."""
+
+    may_have_taken_effect = True
+
+
+def unavailable(message: str, call: CallRecord) -> Unavailable:
+    """Return the Unavailable for `call`: `message`, then the warning if it was a write."""
+    return Unavailable(message + _warning(call), call=call)
+
+
+def unreadable(call: CallRecord) -> UnreadableAnswer:
+    """Return the UnreadableAnswer for `call`, with the warning if it was a write."""
+    message = "The vendor's answer could not be understood."
+    return UnreadableAnswer(message + _warning(call), call=call)
+
+
+def _warning(call: CallRecord) -> str:
+    return _WRITE_WARNING if call.endpoint in CHANGING_ENDPOINTS else ""
