@@ -8,10 +8,9 @@ import uuid
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.core import signing
 
-from licensing.audit.queries import AuditFilters
+from licensing import audit
 from licensing.models import AuditAction, AuditOutcome, Language
 
 CHOOSE_LISTED = "Choose one of the listed options."
@@ -25,7 +24,8 @@ def _choices(items) -> list[tuple[str, str]]:
 
 
 def language_choices() -> list[tuple[str, str]]:
-    return list(settings.FLASHSTART_LANGUAGES)
+    """The languages FlashStart sends e-mails and licence names in (`models.Language`)."""
+    return list(Language.choices)
 
 
 class PortalForm(forms.Form):
@@ -284,7 +284,7 @@ class ResolveForm(PortalForm):
         return data
 
 
-# --- managers: audit filters and admin actions ------------------------------------------
+# --- managers: audit filters ----------------------------------------------------------
 
 
 class AuditFilterForm(forms.Form):
@@ -330,10 +330,10 @@ class AuditFilterForm(forms.Form):
             self.add_error("date_to", "The end date is before the start date.")
         return cleaned
 
-    def filters(self) -> AuditFilters:
+    def filters(self) -> audit.AuditFilters:
         """The cleaned filters (call after is_valid())."""
         data = self.cleaned_data
-        return AuditFilters(
+        return audit.AuditFilters(
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             actor=data.get("actor") or "",
@@ -341,39 +341,3 @@ class AuditFilterForm(forms.Form):
             outcome=data.get("outcome") or "",
             customer=data.get("customer"),
         )
-
-
-class RenewalSuspendForm(forms.Form):
-    reason = forms.CharField(
-        label="Why is renewal being suspended?",
-        min_length=3,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Recorded in the audit trail with each licence.",
-    )
-
-
-class AssignmentResolveForm(forms.Form):
-    OUTCOMES = [
-        ("assigned", "FlashStart did assign it — enter the licence id"),
-        ("failed", "FlashStart did not assign it — mark as failed"),
-    ]
-    result = forms.ChoiceField(choices=OUTCOMES, widget=forms.RadioSelect, label="Outcome")
-    license_id = forms.CharField(
-        required=False,
-        max_length=64,
-        label="Licence id at FlashStart",
-        help_text="As shown in the FlashStart customer area.",
-    )
-    note = forms.CharField(
-        label="How did you check?",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example who at FlashStart confirmed it.",
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("result") == "assigned" and not cleaned.get("license_id", "").strip():
-            self.add_error("license_id", "Enter the licence id FlashStart shows.")
-        return cleaned

@@ -4,10 +4,7 @@ Invariants live in the database (unique and check constraints), so that no code 
 admin action or shell session can store an impossible state.
 """
 
-import hashlib
-import json
 import uuid
-from datetime import UTC
 
 from django.conf import settings
 from django.db import models
@@ -149,8 +146,18 @@ class LicenseAssignment(models.Model):
         return f"{label} for {self.customer_id} ({self.get_status_display()})"
 
     @property
-    def is_settled(self) -> bool:
-        return self.status in (AssignmentStatus.ACTIVE, AssignmentStatus.FAILED)
+    def is_stale(self) -> bool:
+        """PENDING for longer than any vendor call can take: left behind by a crash."""
+        if self.status != AssignmentStatus.PENDING:
+            return False
+        # A submit may make a few calls (each bounded by the timeout) and then settle.
+        stale_after = settings.FLASHSTART_TIMEOUT * 4 + 60
+        return (timezone.now() - self.created_at).total_seconds() > stale_after
+
+    @property
+    def is_resolvable(self) -> bool:
+        """Whether a manager may settle it by hand: its outcome is unknown, or it is stale."""
+        return self.status == AssignmentStatus.UNKNOWN or self.is_stale
 
     @property
     def can_change_renewal(self) -> bool:
@@ -172,6 +179,8 @@ class AuditAction(models.TextChoices):
     ASSIGNMENT_RESOLVE = "assignment_resolve", "Resolve unknown outcome"
     CUSTOMER_REGISTER = "customer_register", "Register customer"
     CUSTOMER_CREATE = "customer_create", "Create customer at vendor"
+    CUSTOMER_UPDATE = "customer_update", "Change customer"
+    CUSTOMER_DELETE = "customer_delete", "Delete customer"
     DASHBOARD_OPEN = "dashboard_open", "Open customer dashboard"
     LOGIN = "login", "Log in"
     LOGIN_FAILED = "login_failed", "Failed log in"
@@ -206,6 +215,7 @@ class AuditEvent(models.Model):
 
     `hash` covers the row's content and `prev_hash` (the hash of the row before it), so
     any change, removal or reordering breaks the chain that `manage.py verify_audit` walks.
+    Which fields it covers, and how, is `licensing.audit.hashing`'s to say.
     """
 
     seq = models.PositiveBigIntegerField(unique=True)
@@ -245,27 +255,6 @@ class AuditEvent(models.Model):
 
     objects = AppendOnlyQuerySet.as_manager()
 
-    HASHED_FIELDS = (
-        "seq",
-        "created_at",
-        "actor_id",
-        "actor_username",
-        "ip",
-        "user_agent",
-        "request_id",
-        "action",
-        "outcome",
-        "customer_code",
-        "assignment_id",
-        "endpoint",
-        "http_status",
-        "duration_ms",
-        "message",
-        "sent",
-        "answer",
-        "prev_hash",
-    )
-
     class Meta:
         ordering = ["-seq"]
         indexes = [
@@ -288,14 +277,12 @@ class AuditEvent(models.Model):
         raise PermissionError("The audit trail is append-only.")
 
     def compute_hash(self) -> str:
-        content = {}
-        for name in self.HASHED_FIELDS:
-            value = getattr(self, name)
-            if name == "created_at":
-                value = value.astimezone(UTC).isoformat(timespec="microseconds")
-            content[name] = value
-        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        """The hash this row must carry, by the chain's one rule (`licensing.audit.hashing`:
+        which fields, how each value is written, the digest)."""
+        # Imported here: the audit package imports this module.
+        from licensing.audit import hashing
+
+        return hashing.row_hash(self)
 
 
 class AuditChainHead(models.Model):
@@ -306,6 +293,8 @@ class AuditChainHead(models.Model):
     """
 
     last_seq = models.PositiveBigIntegerField(default=0)
+    # The chain's writer creates this row with `hashing.GENESIS_HASH` (a test checks that
+    # this default, kept literal here to avoid an import cycle, is the same).
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
     def __str__(self) -> str:

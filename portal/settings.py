@@ -96,7 +96,7 @@ else:
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=5)
         )
-ATOMIC_REQUESTS = False  # vendor calls must never run inside a transaction
+# Vendor calls must never run inside a transaction: each service commits its own steps.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -163,6 +163,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie: the token travels in hx-headers
+# The portal's own page (no inline style for the CSP to block, a way back to work).
+CSRF_FAILURE_VIEW = "licensing.views.errors.csrf_failure"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
@@ -238,7 +240,6 @@ FLASHSTART_FALLBACKS = {
         ("5", "Family"),
     ],
 }
-FLASHSTART_LANGUAGES = [("en", "English"), ("it", "Italiano"), ("es", "Español"), ("de", "Deutsch")]
 
 # --- logging: one JSON line per request and per vendor call ---------------------------
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")

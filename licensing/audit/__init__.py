@@ -1,13 +1,16 @@
 """The audit trail: append-only, hash-chained, verifiable, exportable.
 
+- `hashing`: the rule of a row's hash (fields, canonical values, digest) and so of the
+  export's columns;
 - `chain`: writing rows (`record`) and what every row records about a request (`RequestMeta`);
 - `queries`: filtering and paging the trail for the audit page and the exports;
 - `exports`: CSV and XLSX files an auditor can open and check;
 - `verify`: walking the chain to prove nothing was changed, removed or reordered.
 """
 
-from licensing.audit import exports, queries
-from licensing.audit.chain import GENESIS_HASH, RequestMeta, client_ip, record, scrub
+from licensing.audit import exports, hashing, queries
+from licensing.audit.chain import RequestMeta, client_ip, record, scrub
+from licensing.audit.hashing import GENESIS_HASH
 from licensing.audit.queries import AuditFilters
 from licensing.audit.verify import ChainBreak, verify
 
@@ -18,6 +21,7 @@ __all__ = [
     "RequestMeta",
     "client_ip",
     "exports",
+    "hashing",
     "queries",
     "record",
     "scrub",

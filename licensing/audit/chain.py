@@ -7,9 +7,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from licensing.audit import hashing
 from licensing.models import AuditChainHead, AuditEvent
 
-GENESIS_HASH = "0" * 64
 ANSWER_LIMIT = 4000
 _SECRET_KEYS = {"password", "api_key", "x-api-key", "token", "auth_token"}
 
@@ -99,10 +99,12 @@ def record(
         answer=(getattr(call, "answer", "") or "")[:ANSWER_LIMIT],
     )
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"last_seq": 0, "last_hash": hashing.GENESIS_HASH}
+        )
         event.seq = head.last_seq + 1
         event.prev_hash = head.last_hash
-        event.hash = event.compute_hash()
+        event.hash = hashing.row_hash(event)
         event.save(force_insert=True)
         head.last_seq = event.seq
         head.last_hash = event.hash

@@ -9,41 +9,16 @@ row 10,000,000: no OFFSET, no COUNT(*).
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import CharField, Func, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from licensing.audit import hashing
 from licensing.models import AuditEvent
 
 AUDIT_PAGE_SIZE = 50
 EXPORT_BATCH_SIZE = 2000
-
-# The columns of an export, in order: every hashed field plus the row's own hash, so an
-# auditor can recompute the chain from the file alone.
-EXPORT_COLUMNS = (*AuditEvent.HASHED_FIELDS, "hash")
-HASH_INDEX = EXPORT_COLUMNS.index("hash")
-
-
-class IsoUtc(Func):
-    """A UTC timestamp as ISO 8601 text with microseconds, “2025-01-31T09:05:00.000000+00:00”,
-    made by the database: the same text the row's hash covers, at a fraction of the cost
-    of building a datetime per row in Python."""
-
-    output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # Django stores UTC as "YYYY-MM-DD HH:MM:SS[.ffffff]" (no fraction when it is zero).
-        column, params = compiler.compile(self.source_expressions[0])
-        sql = (
-            f"(REPLACE({column}, ' ', 'T') "
-            f"|| CASE WHEN LENGTH({column}) = 19 THEN '.000000' ELSE '' END || '+00:00')"
-        )
-        return sql, params * 3
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        column, params = compiler.compile(self.source_expressions[0])
-        sql = f"""TO_CHAR({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
-        return sql, params
 
 
 @dataclass(frozen=True)
@@ -175,23 +150,17 @@ def audit_export_count(*, events: QuerySet[AuditEvent], upto: int) -> int:
 
 def audit_export_rows(
     *, events: QuerySet[AuditEvent], upto: int, batch_size: int = EXPORT_BATCH_SIZE
-) -> Iterator[list[tuple]]:
-    """`events` up to seq `upto`, oldest first, as batches of tuples in EXPORT_COLUMNS order
-    (created_at as ISO 8601 text in UTC).
+) -> Iterator[list[tuple[Any, ...]]]:
+    """`events` up to seq `upto`, oldest first, as batches of tuples in
+    `hashing.EXPORT_COLUMNS` order (created_at as the text the hash covers).
 
     Keyset batches (`seq > last ORDER BY seq LIMIT n`): each batch is one short indexed
     query, memory holds one batch, and no cursor or transaction stays open between batches.
     """
-    columns = ["created_iso" if name == "created_at" else name for name in EXPORT_COLUMNS]
-    events = (
-        events.filter(seq__lte=upto)
-        .annotate(created_iso=IsoUtc("created_at"))
-        .order_by("seq")
-        .values_list(*columns)
-    )
+    rows = events.filter(seq__lte=upto).order_by("seq").values_list(*hashing.export_selection())
     last = 0
     while True:
-        batch = list(events.filter(seq__gt=last)[:batch_size])
+        batch = list(rows.filter(seq__gt=last)[:batch_size])
         if not batch:
             return
         yield batch

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from licensing.audit.chain import GENESIS_HASH
+from licensing.audit import hashing
 from licensing.models import AuditChainHead, AuditEvent
 
 
@@ -15,7 +15,7 @@ class ChainBreak:
 
 def verify(batch_size: int = 5000) -> tuple[int, ChainBreak | None]:
     """Walk the whole chain in order. Returns (rows checked, first break or None)."""
-    expected_prev = GENESIS_HASH
+    expected_prev = hashing.GENESIS_HASH
     expected_seq = 1
     checked = 0
     for event in _iter_in_order(batch_size):
@@ -27,7 +27,7 @@ def verify(batch_size: int = 5000) -> tuple[int, ChainBreak | None]:
             return checked, ChainBreak(
                 event.seq, "its link to the previous row is broken (row removed or reordered)"
             )
-        if event.compute_hash() != event.hash:
+        if hashing.row_hash(event) != event.hash:
             return checked, ChainBreak(event.seq, "its content was changed after it was written")
         expected_prev = event.hash
         expected_seq += 1

@@ -21,7 +21,9 @@ def customer_search(*, query: str = "") -> QuerySet[Customer]:
     query = " ".join(query.split())[:100]
     if query:
         condition = Q(name__icontains=query) | Q(email__icontains=query)
-        if query.isdigit():
+        # ASCII only: "¹" is a digit to str.isdigit() but not to int(); 19 digits at most
+        # fit the database's integer.
+        if query.isascii() and query.isdigit() and len(query) < 19:
             condition |= Q(customer_code=int(query))
         customers = customers.filter(condition)
     return customers.order_by("name", "customer_code")

@@ -105,16 +105,16 @@ def spend_by_month(*, months: int = 12, today: date | None = None) -> list[Month
             created_at__gte=bounds[0],
             created_at__lt=bounds[-1],
         )
-        .values("currency")
+        .values("currency")  # GROUP BY currency
         .annotate(**sums)
         .order_by("currency")
+        .values_list("currency", *sums)
     )
     result = [MonthSpend(month=starts[i], totals={}) for i in range(months)]
-    for row in rows:
-        for i in range(months):
-            total = row[f"m{i}"]
+    for currency, *totals in rows:
+        for month, total in zip(result, totals, strict=True):
             if total:
-                result[i].totals[row["currency"] or "?"] = Decimal(total).quantize(Decimal("0.01"))
+                month.totals[currency or "?"] = Decimal(total).quantize(Decimal("0.01"))
     return result
 
 

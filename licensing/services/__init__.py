@@ -2,12 +2,19 @@
 
 Each service checks permission and input, records intent, calls the vendor through
 `licensing.upstream` outside any transaction, then settles the outcome together with
-its audit row. Views call these and render what they return.
+its audit row (`settling` decides what each vendor failure means and how staff are told).
+Views and the admin call these and render what they return.
 """
 
 from licensing.services.access import access_refuse
 from licensing.services.assignments import assignment_resolve, demo_assign, license_assign
-from licensing.services.customers import customer_create, customer_register, dashboard_link
+from licensing.services.customers import (
+    customer_create,
+    customer_delete,
+    customer_register,
+    customer_update,
+    dashboard_link,
+)
 from licensing.services.outcomes import ActionOutcome, InputInvalid, PermissionRefused
 from licensing.services.renewals import renewal_resume, renewal_suspend
 
@@ -18,7 +25,9 @@ __all__ = [
     "access_refuse",
     "assignment_resolve",
     "customer_create",
+    "customer_delete",
     "customer_register",
+    "customer_update",
     "dashboard_link",
     "demo_assign",
     "license_assign",

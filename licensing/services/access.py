@@ -38,9 +38,13 @@ def require(
         raise access_refuse(meta=meta, what=what, customer_code=customer_code, action=action)
 
 
-def require_sales(*, meta, what, action, customer_code=None) -> None:
+def require_sales(
+    *, meta: audit.RequestMeta, what: str, action: str, customer_code: int | None = None
+) -> None:
     require(roles.is_sales, meta=meta, what=what, action=action, customer_code=customer_code)
 
 
-def require_manager(*, meta, what, action, customer_code=None) -> None:
+def require_manager(
+    *, meta: audit.RequestMeta, what: str, action: str, customer_code: int | None = None
+) -> None:
     require(roles.is_manager, meta=meta, what=what, action=action, customer_code=customer_code)

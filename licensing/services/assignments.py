@@ -9,7 +9,9 @@ the same form finds the first row and never calls the vendor again.
 import re
 import time
 import uuid
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,28 +24,16 @@ from licensing.models import (
     AuditAction,
     AuditOutcome,
     Customer,
+    Language,
     LicenseAssignment,
 )
-from licensing.services import access
-from licensing.services.outcomes import ActionOutcome, InputInvalid, vendor_reason
+from licensing.services import access, settling
+from licensing.services.outcomes import ActionOutcome, InputInvalid
 
 LICENSE_INFO_RE = re.compile(r"^[^\W_]+(?:[\s-]+[^\W_]+)*[\s-]*$")
 LICENSE_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 LICENSE_ID_RE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 DEMO_LIMIT = 2
-
-KEY_REJECTED_MESSAGE = (
-    "FlashStart rejected the portal's API key, so nothing was done. Please call an administrator."
-)
-UNKNOWN_MESSAGE = (
-    "Outcome unknown: FlashStart did not give a clear answer, so the licence may or may not "
-    "have been assigned and charged. Do not assign again — a manager will check with "
-    "FlashStart and settle it."
-)
-NOT_SENT_MESSAGE = (
-    "FlashStart could not be reached, so nothing was sent and nothing was charged. "
-    "Please try again in a minute."
-)
 
 
 def license_assign(
@@ -82,8 +72,7 @@ def license_assign(
     if not re.fullmatch(r"[A-Z]{3}", currency_code):
         errors["currency_code"] = ["Choose a currency from the list."]
     if errors:
-        _audit_invalid(meta, action, customer, errors)
-        raise InputInvalid(errors)
+        raise _refuse(meta, action, customer, errors)
 
     assignment, created = _record_intent(
         token=token,
@@ -108,11 +97,11 @@ def license_assign(
             currency_code=currency_code,
         )
     except upstream.UpstreamError as exc:
-        return _settle_failure(meta, action, assignment, exc)
-    return _settle(
-        meta,
-        action,
-        assignment,
+        return settling.assignment_failed(meta=meta, action=action, assignment=assignment, exc=exc)
+    return settling.assignment_settle(
+        meta=meta,
+        action=action,
+        assignment=assignment,
         status=AssignmentStatus.ACTIVE,
         outcome=AuditOutcome.SUCCESS,
         level="success",
@@ -144,15 +133,14 @@ def demo_assign(
     used = LicenseAssignment.objects.filter(
         customer=customer, kind=AssignmentKind.DEMO, status=AssignmentStatus.ACTIVE
     ).count()
-    if lang not in dict(settings.FLASHSTART_LANGUAGES):
+    if lang not in Language.values:
         errors = {"lang": ["Choose one of the listed languages."]}
     elif used >= DEMO_LIMIT:
         errors = {"__all__": [f"{customer.name} has already had {used} demos, FlashStart's limit."]}
     else:
         errors = {}
     if errors and not LicenseAssignment.objects.filter(token=token).exists():
-        _audit_invalid(meta, action, customer, errors)
-        raise InputInvalid(errors)
+        raise _refuse(meta, action, customer, errors)
 
     assignment, created = _record_intent(
         token=token, customer=customer, kind=AssignmentKind.DEMO, meta=meta, license_name="Demo"
@@ -162,11 +150,11 @@ def demo_assign(
     try:
         result = upstream.get_client().demo_assign(customer_code=customer.customer_code, lang=lang)
     except upstream.UpstreamError as exc:
-        return _settle_failure(meta, action, assignment, exc)
-    return _settle(
-        meta,
-        action,
-        assignment,
+        return settling.assignment_failed(meta=meta, action=action, assignment=assignment, exc=exc)
+    return settling.assignment_settle(
+        meta=meta,
+        action=action,
+        assignment=assignment,
         status=AssignmentStatus.ACTIVE,
         outcome=AuditOutcome.SUCCESS,
         level="success",
@@ -191,7 +179,7 @@ def assignment_resolve(
     license_id: str = "",
     failed: bool = False,
     note: str = "",
-    expiry_date=None,
+    expiry_date: date | None = None,
 ) -> ActionOutcome:
     """Settle an assignment whose outcome is unknown, after a manager checked the vendor.
 
@@ -205,15 +193,14 @@ def assignment_resolve(
     license_id = (license_id or "").strip()
     note = (note or "").strip()
     errors: dict[str, list[str]] = {}
-    if not resolvable(assignment):
+    if not assignment.is_resolvable:
         errors["__all__"] = ["Only an assignment whose outcome is unknown can be resolved."]
     elif not failed and not LICENSE_ID_RE.match(license_id):
         errors["license_id"] = ["Enter the licence id shown in the FlashStart customer area."]
     if not note:
         errors["note"] = ["Say how you checked (for example who at FlashStart confirmed it)."]
     if errors:
-        _audit_invalid(meta, action, assignment.customer, errors, assignment=assignment)
-        raise InputInvalid(errors)
+        raise _refuse(meta, action, assignment.customer, errors, assignment=assignment)
 
     fields = {"resolved_by_id": getattr(meta.user, "pk", None), "resolution_note": note[:2000]}
     if failed:
@@ -242,26 +229,27 @@ def assignment_resolve(
         errors = {
             "license_id": [f"Licence {license_id} is already recorded on another assignment."]
         }
-        _audit_invalid(meta, action, assignment.customer, errors, assignment=assignment)
-        raise InputInvalid(errors) from None
+        raise _refuse(meta, action, assignment.customer, errors, assignment=assignment) from None
     assignment.refresh_from_db()
     return ActionOutcome(level="success", message=message, assignment=assignment)
 
 
 def resolvable(assignment: LicenseAssignment) -> bool:
-    """Unknown outcomes, and PENDING rows left behind by a crash (older than any call)."""
-    if assignment.status == AssignmentStatus.UNKNOWN:
-        return True
-    if assignment.status == AssignmentStatus.PENDING:
-        stale_after = settings.FLASHSTART_TIMEOUT * 4 + 60
-        return (timezone.now() - assignment.created_at).total_seconds() > stale_after
-    return False
+    """Whether a manager may settle `assignment` by hand (`LicenseAssignment.is_resolvable`)."""
+    return assignment.is_resolvable
 
 
 # --- steps ------------------------------------------------------------------------------
 
 
-def _record_intent(*, token, customer, kind, meta, **fields) -> tuple[LicenseAssignment, bool]:
+def _record_intent(
+    *,
+    token: uuid.UUID,
+    customer: Customer,
+    kind: str,
+    meta: audit.RequestMeta,
+    **fields: Any,
+) -> tuple[LicenseAssignment, bool]:
     """Commit a PENDING row for `token`, or return the row an earlier submit made."""
     try:
         with transaction.atomic():
@@ -281,12 +269,13 @@ def _record_intent(*, token, customer, kind, meta, **fields) -> tuple[LicenseAss
         return existing, False
 
 
-def _repeated_submit(meta, action, assignment, customer) -> ActionOutcome:
+def _repeated_submit(
+    meta: audit.RequestMeta, action: str, assignment: LicenseAssignment, customer: Customer
+) -> ActionOutcome:
     """A second submit of a form: wait briefly for the first to settle, then show its result."""
     if assignment.customer_id != customer.pk or assignment.kind != _kind_for(action):
         errors = {"__all__": ["This form was already used for something else. Reload the page."]}
-        _audit_invalid(meta, action, customer, errors)
-        raise InputInvalid(errors)
+        raise _refuse(meta, action, customer, errors)
     deadline = time.monotonic() + settings.FLASHSTART_TIMEOUT + 2
     while assignment.status == AssignmentStatus.PENDING and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -303,7 +292,7 @@ def _repeated_submit(meta, action, assignment, customer) -> ActionOutcome:
     return ActionOutcome(level=level, message=message, assignment=assignment, duplicate=True)
 
 
-def _kind_for(action) -> str:
+def _kind_for(action: str) -> str:
     return AssignmentKind.DEMO if action == AuditAction.DEMO_ASSIGN else AssignmentKind.PAID
 
 
@@ -313,99 +302,21 @@ def _describe(assignment: LicenseAssignment) -> tuple[str, str]:
     if assignment.status == AssignmentStatus.FAILED:
         return "error", f"This request already failed: {assignment.failure_message}"
     if assignment.status == AssignmentStatus.UNKNOWN:
-        return "warning", UNKNOWN_MESSAGE
+        return "warning", settling.UNKNOWN_MESSAGE
     return "warning", "This request is still being processed. Do not submit it again."
 
 
-def _settle_failure(meta, action, assignment, exc: upstream.UpstreamError) -> ActionOutcome:
-    if isinstance(exc, upstream.KeyRejected):
-        status, outcome, level, message = (
-            AssignmentStatus.FAILED,
-            AuditOutcome.FAILED,
-            "error",
-            KEY_REJECTED_MESSAGE,
-        )
-    elif isinstance(exc, upstream.ValidationFailed | upstream.Refused):
-        status, outcome, level = AssignmentStatus.FAILED, AuditOutcome.FAILED, "error"
-        message = f"FlashStart refused the request: {vendor_reason(exc)}"
-    elif exc.may_have_taken_effect:
-        status, outcome, level, message = (
-            AssignmentStatus.UNKNOWN,
-            AuditOutcome.UNKNOWN,
-            "warning",
-            UNKNOWN_MESSAGE,
-        )
-    else:
-        status, outcome, level, message = (
-            AssignmentStatus.FAILED,
-            AuditOutcome.ERROR,
-            "error",
-            NOT_SENT_MESSAGE,
-        )
-    field_errors = dict(getattr(exc, "field_errors", None) or {})
-    return _settle(
-        meta,
-        action,
-        assignment,
-        status=status,
-        outcome=outcome,
-        level=level,
-        message=message,
-        call=exc.call,
-        fields={"failure_message": message[:2000]} if status == AssignmentStatus.FAILED else {},
-        field_errors=field_errors,
-    )
-
-
-def _settle(
-    meta, action, assignment, *, status, outcome, level, message, call, fields, field_errors=None
-) -> ActionOutcome:
-    """Save the vendor's outcome and its audit row in one transaction."""
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            LicenseAssignment.objects.filter(
-                pk=assignment.pk, status=AssignmentStatus.PENDING
-            ).update(status=status, settled_at=now, updated_at=now, **fields)
-            audit.record(
-                meta=meta,
-                action=action,
-                outcome=outcome,
-                customer_code=assignment.customer.customer_code,
-                assignment=assignment,
-                message=message,
-                call=call,
-            )
-    except IntegrityError:
-        # The vendor answered with something our records cannot hold (a licence id that
-        # another assignment already has): keep the trace and let a manager look.
-        level, outcome, message = "warning", AuditOutcome.UNKNOWN, UNKNOWN_MESSAGE
-        with transaction.atomic():
-            LicenseAssignment.objects.filter(
-                pk=assignment.pk, status=AssignmentStatus.PENDING
-            ).update(status=AssignmentStatus.UNKNOWN, settled_at=now, updated_at=now)
-            audit.record(
-                meta=meta,
-                action=action,
-                outcome=outcome,
-                customer_code=assignment.customer.customer_code,
-                assignment=assignment,
-                message=f"{message} (The vendor's answer conflicts with an existing record.)",
-                call=call,
-            )
-    assignment.refresh_from_db()
-    return ActionOutcome(
-        level=level, message=message, assignment=assignment, field_errors=field_errors or {}
-    )
-
-
-def _audit_invalid(meta, action, customer, errors, assignment=None) -> None:
-    text = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
-    audit.record(
+def _refuse(
+    meta: audit.RequestMeta,
+    action: str,
+    customer: Customer,
+    errors: dict[str, list[str]],
+    assignment: LicenseAssignment | None = None,
+) -> InputInvalid:
+    return settling.refuse(
         meta=meta,
         action=action,
-        outcome=AuditOutcome.INVALID,
+        errors=errors,
         customer_code=customer.customer_code,
         assignment=assignment,
-        message=f"Refused input: {text}",
     )

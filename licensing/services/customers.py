@@ -1,4 +1,6 @@
-"""Registering customers: linking an existing vendor customer, or creating one at the vendor.
+"""Customers: linking an existing vendor customer, creating one at the vendor, opening its
+dashboard, and the managers' edits and deletions (which stay local: a customer deleted
+here stays a customer at FlashStart).
 
 A new customer's password goes to the vendor and nowhere else: not stored, not logged,
 not in the audit row (the client redacts it from what it reports as sent).
@@ -9,16 +11,18 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 
 from licensing import audit, selectors, upstream
 from licensing.countries import ISO_COUNTRY_CODES
 from licensing.models import AuditAction, AuditOutcome, Customer
-from licensing.services import access
-from licensing.services.assignments import KEY_REJECTED_MESSAGE
-from licensing.services.outcomes import InputInvalid, vendor_reason
+from licensing.services import access, settling
+from licensing.services.outcomes import InputInvalid
 
-UNREACHABLE_MESSAGE = "FlashStart is not answering right now. Please try again in a minute."
 MIN_PASSWORD_LENGTH = 8
+# The code is the vendor's: a different customer is registered, not edited into place.
+EDITABLE_FIELDS = ("name", "email", "language", "notes")
+GONE_MESSAGE = "This customer was deleted a moment ago."
 
 
 def customer_register(
@@ -41,7 +45,7 @@ def customer_register(
     )
     existing = Customer.objects.filter(customer_code=customer_code).first()
     if existing is not None:
-        _refuse(
+        raise _refuse(
             meta,
             action,
             customer_code,
@@ -64,53 +68,20 @@ def customer_register(
     # The catalogue doubles as an existence check: the vendor refuses unknown codes.
     try:
         probe = upstream.get_client().licenses_available(customer_code=customer_code, lang=language)
-        call = probe.call
-    except upstream.ValidationFailed as exc:
-        if "customer_code" in exc.field_errors:
-            _refuse(
-                meta,
-                action,
-                customer_code,
-                {
-                    "customer_code": [
-                        f"FlashStart does not know customer code {customer_code}. "
-                        "Check the code in the FlashStart customer area."
-                    ]
-                },
-                call=exc.call,
-            )
-        _refuse(
-            meta,
-            action,
-            customer_code,
-            {"__all__": [f"FlashStart refused: {vendor_reason(exc)}"]},
-            call=exc.call,
-        )
-    except upstream.KeyRejected as exc:
-        _refuse(
-            meta,
-            action,
-            customer_code,
-            {"__all__": [KEY_REJECTED_MESSAGE]},
-            call=exc.call,
-            outcome=AuditOutcome.FAILED,
-        )
     except upstream.UpstreamError as exc:
-        _refuse(
-            meta,
-            action,
-            customer_code,
-            {
-                "__all__": [
-                    "FlashStart is not answering, so the customer code could not be checked. "
-                    "Please try again in a minute."
-                ]
-            },
-            call=exc.call,
-            outcome=AuditOutcome.ERROR,
-        )
+        raise settling.refuse_failure(
+            meta=meta,
+            action=action,
+            exc=exc,
+            wording=settling.REGISTER,
+            customer_code=customer_code,
+        ) from None
     return _save_new(
-        meta, action, customer, call=call, message=f"Registered {customer.name} ({customer_code})."
+        meta,
+        action,
+        customer,
+        call=probe.call,
+        message=f"Registered {customer.name} ({customer_code}).",
     )
 
 
@@ -153,7 +124,7 @@ def customer_create(
     if phone and not re.fullmatch(r"[0-9 +()./-]{4,30}", phone):
         errors["phone"] = ["Enter a phone number with digits, spaces and + only."]
     if errors:
-        _refuse(meta, action, None, errors)
+        raise _refuse(meta, action, None, errors)
 
     try:
         created = upstream.get_client().customer_create(
@@ -167,34 +138,10 @@ def customer_create(
             phone=phone.strip() or None,
             lang=lang,
         )
-    except upstream.ValidationFailed as exc:
-        _refuse(
-            meta,
-            action,
-            None,
-            _vendor_field_errors(exc),
-            call=exc.call,
-            outcome=AuditOutcome.FAILED,
-        )
-    except upstream.KeyRejected as exc:
-        _refuse(
-            meta,
-            action,
-            None,
-            {"__all__": [KEY_REJECTED_MESSAGE]},
-            call=exc.call,
-            outcome=AuditOutcome.FAILED,
-        )
     except upstream.UpstreamError as exc:
-        message = UNREACHABLE_MESSAGE
-        outcome = AuditOutcome.ERROR
-        if exc.may_have_taken_effect:
-            outcome = AuditOutcome.UNKNOWN
-            message = (
-                "FlashStart did not confirm. The customer may have been created: check "
-                "the FlashStart customer area before trying again, then link it by code."
-            )
-        _refuse(meta, action, None, {"__all__": [message]}, call=exc.call, outcome=outcome)
+        raise settling.refuse_failure(
+            meta=meta, action=action, exc=exc, wording=settling.CREATE
+        ) from None
 
     name = company_name or " ".join(filter(None, [customer_name, customer_surname.strip()]))
     customer = Customer(
@@ -229,24 +176,14 @@ def dashboard_link(*, meta: audit.RequestMeta, customer: Customer) -> str:
     )
     try:
         link = upstream.get_client().dashboard_token(customer_code=customer.customer_code)
-    except upstream.KeyRejected as exc:
-        _refuse(
-            meta,
-            action,
-            customer.customer_code,
-            {"__all__": [KEY_REJECTED_MESSAGE]},
-            call=exc.call,
-            outcome=AuditOutcome.FAILED,
-        )
     except upstream.UpstreamError as exc:
-        _refuse(
-            meta,
-            action,
-            customer.customer_code,
-            {"__all__": [f"FlashStart gave no login link: {vendor_reason(exc)}"]},
-            call=exc.call,
-            outcome=AuditOutcome.FAILED if exc.status else AuditOutcome.ERROR,
-        )
+        raise settling.refuse_failure(
+            meta=meta,
+            action=action,
+            exc=exc,
+            wording=settling.DASHBOARD,
+            customer_code=customer.customer_code,
+        ) from None
     audit.record(
         meta=meta,
         action=action,
@@ -258,21 +195,104 @@ def dashboard_link(*, meta: audit.RequestMeta, customer: Customer) -> str:
     return link.url
 
 
+def customer_update(*, meta: audit.RequestMeta, customer: Customer, changed: list[str]) -> Customer:
+    """Save the changes already made to `customer` in memory, naming them in the audit row.
+
+    `changed` names the fields that changed (the admin form's `changed_data`); only those
+    are validated and written, and only name, e-mail, language and notes may change.
+    Returns the customer; with nothing changed, it is returned unsaved and unaudited.
+    Raises PermissionRefused (audited) for anyone but a manager, and InputInvalid
+    (audited) for an invalid value, a field that may not change, or a deleted customer.
+    """
+    action = AuditAction.CUSTOMER_UPDATE
+    code = customer.customer_code
+    access.require_manager(meta=meta, what="change customers", action=action, customer_code=code)
+    fields = list(dict.fromkeys(changed))
+    if not fields:
+        return customer
+    fixed = [name for name in fields if name not in EDITABLE_FIELDS]
+    if fixed:
+        errors = {"__all__": [f"These cannot be changed here: {', '.join(fixed)}."]}
+        raise _refuse(meta, action, code, errors)
+    try:
+        customer.full_clean(
+            exclude=[f.name for f in Customer._meta.fields if f.name not in fields],
+            validate_unique=False,
+        )
+    except ValidationError as exc:
+        errors = {name: [str(m) for m in messages] for name, messages in exc.message_dict.items()}
+        raise _refuse(meta, action, code, errors) from None
+
+    with transaction.atomic():
+        before = Customer.objects.select_for_update().filter(pk=customer.pk).values(*fields).first()
+        if before is not None:
+            described = "; ".join(
+                f"{name}: {str(before[name])[:80]!r} → {str(getattr(customer, name))[:80]!r}"
+                for name in fields
+            )
+            customer.save(update_fields=[*fields, "updated_at"])
+            audit.record(
+                meta=meta,
+                action=action,
+                outcome=AuditOutcome.SUCCESS,
+                customer_code=code,
+                message=f"Changed in the admin: {described}",
+            )
+    if before is None:
+        raise _refuse(meta, action, code, {"__all__": [GONE_MESSAGE]})
+    return customer
+
+
+def customer_delete(*, meta: audit.RequestMeta, customer: Customer) -> None:
+    """Forget a customer that never had an assignment, with an audit row.
+
+    Assignments keep their customer (the purchases must stay traceable), so a customer
+    with any is refused. Raises PermissionRefused (audited) for anyone but a manager, and
+    InputInvalid (audited) when the customer has assignments or is already gone.
+    """
+    action = AuditAction.CUSTOMER_DELETE
+    code, name = customer.customer_code, customer.name
+    access.require_manager(meta=meta, what="delete customers", action=action, customer_code=code)
+    has_assignments = {"__all__": [f"{name} has licence assignments, so it cannot be deleted."]}
+    if customer.assignments.exists():
+        raise _refuse(meta, action, code, has_assignments)
+    try:
+        with transaction.atomic():
+            deleted, _ = customer.delete()
+            if deleted:
+                audit.record(
+                    meta=meta,
+                    action=action,
+                    outcome=AuditOutcome.SUCCESS,
+                    customer_code=code,
+                    message=f"Deleted {name} ({code}) in the admin; it had no assignments.",
+                )
+    except ProtectedError:
+        # An assignment was made between the check and the delete.
+        raise _refuse(meta, action, code, has_assignments) from None
+    if not deleted:
+        raise _refuse(meta, action, code, {"__all__": [GONE_MESSAGE]})
+
+
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _full_clean(meta, action, customer: Customer) -> None:
+def _full_clean(meta: audit.RequestMeta, action: str, customer: Customer) -> None:
     try:
         customer.full_clean(validate_unique=False)
     except ValidationError as exc:
-        errors = {
-            k if k != "__all__" else "__all__": [str(m) for m in v]
-            for k, v in exc.message_dict.items()
-        }
-        _refuse(meta, action, customer.customer_code, errors)
+        errors = {name: [str(m) for m in messages] for name, messages in exc.message_dict.items()}
+        raise _refuse(meta, action, customer.customer_code, errors) from None
 
 
-def _save_new(meta, action, customer: Customer, *, call, message) -> Customer:
+def _save_new(
+    meta: audit.RequestMeta,
+    action: str,
+    customer: Customer,
+    *,
+    call: upstream.CallRecord | None,
+    message: str,
+) -> Customer:
     try:
         with transaction.atomic():
             customer.save(force_insert=True)
@@ -285,7 +305,7 @@ def _save_new(meta, action, customer: Customer, *, call, message) -> Customer:
                 message=message,
             )
     except IntegrityError:
-        _refuse(
+        raise _refuse(
             meta,
             action,
             customer.customer_code,
@@ -294,25 +314,16 @@ def _save_new(meta, action, customer: Customer, *, call, message) -> Customer:
                     f"Code {customer.customer_code} was registered by someone else a moment ago."
                 ]
             },
-        )
+        ) from None
     return customer
 
 
-def _vendor_field_errors(exc: upstream.ValidationFailed) -> dict[str, list[str]]:
-    errors = {}
-    for field, messages in exc.field_errors.items():
-        errors.setdefault(field, []).extend(str(m) for m in messages)
-    return errors or {"__all__": [vendor_reason(exc)]}
-
-
-def _refuse(meta, action, customer_code, errors, *, call=None, outcome=AuditOutcome.INVALID):
-    text = "; ".join(f"{f}: {' '.join(m)}" for f, m in errors.items())
-    audit.record(
-        meta=meta,
-        action=action,
-        outcome=outcome,
-        customer_code=customer_code,
-        call=call,
-        message=f"Refused: {text}"[:2000],
+def _refuse(
+    meta: audit.RequestMeta,
+    action: str,
+    customer_code: int | None,
+    errors: dict[str, list[str]],
+) -> InputInvalid:
+    return settling.refuse(
+        meta=meta, action=action, errors=errors, customer_code=customer_code, prefix="Refused"
     )
-    raise InputInvalid(errors)

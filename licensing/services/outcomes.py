@@ -36,12 +36,3 @@ class ActionOutcome:
     @property
     def ok(self) -> bool:
         return self.level == "success"
-
-
-def vendor_reason(exc) -> str:
-    """The vendor's own words for a refusal: its field messages, else its message."""
-    field_errors = getattr(exc, "field_errors", None) or {}
-    texts = [m for messages in field_errors.values() for m in messages]
-    if texts:
-        return " ".join(texts)
-    return getattr(exc, "message", "") or str(exc)

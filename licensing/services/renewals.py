@@ -4,14 +4,15 @@ Both are idempotent at the vendor (a 405 means "already in that state"), so they
 to repeat, and the local record follows the vendor's answer.
 """
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils import timezone
 
 from licensing import audit, upstream
 from licensing.models import AuditAction, AuditOutcome, LicenseAssignment, Renewal
-from licensing.services import access
-from licensing.services.assignments import KEY_REJECTED_MESSAGE
-from licensing.services.outcomes import ActionOutcome, InputInvalid, vendor_reason
+from licensing.services import access, settling
+from licensing.services.outcomes import ActionOutcome
 
 
 def renewal_suspend(
@@ -48,7 +49,16 @@ def renewal_resume(*, meta: audit.RequestMeta, assignment: LicenseAssignment) ->
     )
 
 
-def _change(*, meta, assignment, action, target, call, errors, note) -> ActionOutcome:
+def _change(
+    *,
+    meta: audit.RequestMeta,
+    assignment: LicenseAssignment,
+    action: str,
+    target: str,
+    call: Callable[..., upstream.MessageResult],
+    errors: dict[str, list[str]],
+    note: str,
+) -> ActionOutcome:
     customer = assignment.customer
     verb = "suspend" if target == Renewal.SUSPENDED else "resume"
     access.require_sales(
@@ -57,16 +67,14 @@ def _change(*, meta, assignment, action, target, call, errors, note) -> ActionOu
     if not assignment.can_change_renewal:
         errors = {"__all__": ["Only an active paid licence has a renewal to change."], **errors}
     if errors:
-        text = "; ".join(" ".join(m) for m in errors.values())
-        audit.record(
+        raise settling.refuse(
             meta=meta,
             action=action,
-            outcome=AuditOutcome.INVALID,
+            errors=errors,
             customer_code=customer.customer_code,
             assignment=assignment,
-            message=f"Refused input: {text}",
+            name_fields=False,
         )
-        raise InputInvalid(errors)
 
     try:
         result = call(
@@ -75,26 +83,9 @@ def _change(*, meta, assignment, action, target, call, errors, note) -> ActionOu
             license_id=assignment.license_id,
         )
     except upstream.UpstreamError as exc:
-        if isinstance(exc, upstream.KeyRejected):
-            outcome, message = AuditOutcome.FAILED, KEY_REJECTED_MESSAGE
-        elif isinstance(exc, upstream.ValidationFailed | upstream.Refused):
-            outcome, message = AuditOutcome.FAILED, f"FlashStart refused: {vendor_reason(exc)}"
-        else:
-            outcome = AuditOutcome.UNKNOWN if exc.may_have_taken_effect else AuditOutcome.ERROR
-            message = (
-                "FlashStart did not answer, so the renewal is unchanged here. "
-                "It is safe to try again."
-            )
-        audit.record(
-            meta=meta,
-            action=action,
-            outcome=outcome,
-            customer_code=customer.customer_code,
-            assignment=assignment,
-            message=f"{message} {note}".strip(),
-            call=exc.call,
+        return settling.renewal_failed(
+            meta=meta, action=action, assignment=assignment, exc=exc, note=note
         )
-        return ActionOutcome(level="error", message=message, assignment=assignment)
 
     if target == Renewal.SUSPENDED:
         message = "Renewal suspended: the licence stays active until its expiry, then stops."

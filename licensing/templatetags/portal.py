@@ -11,14 +11,9 @@ from django.utils.html import format_html, format_html_join
 
 from licensing import formatting
 from licensing.models import AssignmentKind, AssignmentStatus, Renewal
-from licensing.services import assignments as assignment_rules
 
 register = template.Library()
 
-DATE_FORMAT = formatting.DATE_FORMAT
-TIME_FORMAT = "H:i"  # 14:05
-EMPTY = formatting.EMPTY
-_decimal = formatting._decimal
 money = register.simple_tag(formatting.money, name="money")
 day = register.filter("day", formatting.day)
 
@@ -26,9 +21,9 @@ day = register.filter("day", formatting.day)
 @register.filter
 def points(value) -> str:
     """Licence points without trailing zeros: 0.5, 1, 2.5."""
-    number = _decimal(value)
+    number = formatting._decimal(value)
     if number is None:
-        return EMPTY
+        return formatting.EMPTY
     return f"{number.normalize():f}"
 
 
@@ -36,10 +31,10 @@ def points(value) -> str:
 def moment(value) -> str:
     """A point in time, in the user's zone, as “31 Jan 2027, 14:05”."""
     if value is None:
-        return EMPTY
+        return formatting.EMPTY
     if timezone.is_aware(value):
         value = timezone.localtime(value)
-    return dateformat.format(value, f"{DATE_FORMAT}, {TIME_FORMAT}")
+    return dateformat.format(value, f"{formatting.DATE_FORMAT}, {formatting.TIME_FORMAT}")
 
 
 @register.filter
@@ -65,7 +60,7 @@ _BADGES = {
 }
 
 
-def badge(label: str, tone: str, title: str = ""):
+def _badge(label: str, tone: str, title: str = ""):
     if title:
         return format_html('<span class="badge badge-{}" title="{}">{}</span>', tone, title, label)
     return format_html('<span class="badge badge-{}">{}</span>', tone, label)
@@ -76,16 +71,16 @@ def status_badges(assignment) -> str:
     """The badges that say, in words, where an assignment stands."""
     parts = []
     if assignment.kind == AssignmentKind.DEMO:
-        parts.append(badge("Demo", "info"))
+        parts.append(_badge("Demo", "info"))
     label, tone = _BADGES.get(assignment.status, (assignment.get_status_display(), "neutral"))
     title = ""
     if assignment.status == AssignmentStatus.UNKNOWN:
         title = "Do not assign again — a manager will check"
-    parts.append(badge(label, tone, title))
+    parts.append(_badge(label, tone, title))
     if assignment.status == AssignmentStatus.ACTIVE and assignment.renewal == Renewal.SUSPENDED:
-        parts.append(badge("Renewal suspended", "muted"))
+        parts.append(_badge("Renewal suspended", "muted"))
     if assignment.expires_soon:
-        parts.append(badge("Expires soon", "warning"))
+        parts.append(_badge("Expires soon", "warning"))
     return format_html_join(" ", "{}", ((part,) for part in parts))
 
 
@@ -138,5 +133,5 @@ def get_item(mapping, key):
 
 @register.filter
 def resolvable(assignment) -> bool:
-    """Whether a manager may settle this assignment's unknown outcome."""
-    return assignment_rules.resolvable(assignment)
+    """Whether a manager may settle this assignment by hand (see the model's rule)."""
+    return assignment.is_resolvable

@@ -14,7 +14,6 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from licensing import audit, forms, selectors, services, upstream
 from licensing.models import AssignmentKind, AssignmentStatus, Renewal
-from licensing.services import assignments as assignment_rules
 from licensing.views import responses
 from licensing.views.customers import customer_or_404, detail_context
 from licensing.views.decorators import manager_required, sales_required
@@ -108,7 +107,7 @@ def demo_assign(request, customer_code: int):
         for a in selectors.customer_assignments(customer=customer)
         if a.kind == AssignmentKind.DEMO and a.status == AssignmentStatus.ACTIVE
     ]
-    context = {"customer": customer, "demos": demos, "demo_limit": assignment_rules.DEMO_LIMIT}
+    context = {"customer": customer, "demos": demos, "demo_limit": services.assignments.DEMO_LIMIT}
     if request.method == "GET":
         context["form"] = forms.DemoForm.fresh(customer.language)
         return _confirmation(request, "licensing/demo_confirm.html", context)
@@ -189,11 +188,11 @@ def renewal_resume(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@manager_required
+@manager_required("resolve unknown outcomes")
 def assignment_resolve(request, pk: int):
     assignment = _assignment_or_404(pk)
     blocked = ""
-    if not assignment_rules.resolvable(assignment):
+    if not assignment.is_resolvable:
         blocked = "Only an assignment whose outcome is unknown can be resolved."
     return _assignment_action(
         request,

@@ -1,37 +1,17 @@
 """The managers' audit page and its exports (CSV streamed, XLSX from a temporary file)."""
 
-import functools
 from urllib.parse import urlencode
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from licensing import audit, roles, services
-from licensing.forms import AuditFilterForm
+from licensing import audit, forms
 from licensing.models import AuditAction
 from licensing.views import responses
-from licensing.views.decorators import sales_required
+from licensing.views.decorators import manager_required
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def managers_only(what: str, action: str = AuditAction.ACCESS_DENIED):
-    """Managers and superusers only; anyone else gets an audited 403 naming `what`."""
-
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not roles.is_manager(request.user):
-                raise services.access_refuse(
-                    meta=audit.RequestMeta.from_request(request), what=what, action=action
-                )
-            return view(request, *args, **kwargs)
-
-        # Managers are also Sales: sales_required adds the user's time zone for display.
-        return sales_required(wrapper)
-
-    return decorate
 
 
 def _keyset(request, name: str) -> int | None:
@@ -40,9 +20,9 @@ def _keyset(request, name: str) -> int | None:
 
 
 @require_GET
-@managers_only("view the audit trail")
+@manager_required("view the audit trail")
 def audit_list(request):
-    form = AuditFilterForm(request.GET)
+    form = forms.AuditFilterForm(request.GET)
     valid = form.is_valid()
     filters = form.filters() if valid else audit.queries.AuditFilters()
     page = None
@@ -60,7 +40,7 @@ def audit_list(request):
 
 
 @require_GET
-@managers_only("export the audit trail", action=AuditAction.AUDIT_EXPORT)
+@manager_required("export the audit trail", action=AuditAction.AUDIT_EXPORT)
 def audit_export_csv(request):
     export = _export_or_none(request)
     if export is None:
@@ -69,7 +49,7 @@ def audit_export_csv(request):
 
 
 @require_GET
-@managers_only("export the audit trail", action=AuditAction.AUDIT_EXPORT)
+@manager_required("export the audit trail", action=AuditAction.AUDIT_EXPORT)
 def audit_export_xlsx(request):
     export = _export_or_none(request)
     if export is None:
@@ -102,7 +82,7 @@ def xlsx_response(request, export: audit.exports.Export):
 
 
 def _export_or_none(request) -> audit.exports.Export | None:
-    form = AuditFilterForm(request.GET)
+    form = forms.AuditFilterForm(request.GET)
     if not form.is_valid():
         return None
     filters = form.filters()
@@ -114,7 +94,7 @@ def _export_or_none(request) -> audit.exports.Export | None:
 
 
 def _refused(request, message: str, *, status: int):
-    form = AuditFilterForm(request.GET)
+    form = forms.AuditFilterForm(request.GET)
     form.is_valid()
     context = {"message": message, "form": form, "back_query": request.GET.urlencode()}
     return render(request, "licensing/audit_export_refused.html", context, status=status)

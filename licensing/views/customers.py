@@ -25,7 +25,7 @@ def customer_or_404(customer_code: int):
 
 def _page_number(request, name: str = "page") -> int:
     raw = request.GET.get(name, "1")
-    return int(raw) if raw.isdigit() and 0 < len(raw) < 6 else 1
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 else 1
 
 
 @require_GET

@@ -6,6 +6,7 @@ import zoneinfo
 from django.utils import timezone
 
 from licensing import audit, roles, services
+from licensing.models import AuditAction
 
 TIMEZONE_COOKIE = "portal_tz"
 
@@ -30,20 +31,31 @@ def sales_required(view):
     return wrapper
 
 
-def manager_required(view):
-    """Only Managers (and superusers)."""
+def manager_required(what: str, *, action: str = AuditAction.ACCESS_DENIED):
+    """Only Managers (and superusers): anyone else gets the (audited) "no access" page
+    saying that they may not `what` ("view the audit trail"), managers only.
 
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not roles.is_manager(request.user):
-            raise services.access_refuse(
-                meta=audit.RequestMeta.from_request(request),
-                what="resolve unknown outcomes (managers only)",
-                customer_code=kwargs.get("customer_code"),
-            )
-        return view(request, *args, **kwargs)
+    `action` is what the refusal is audited as (an export refused is an export attempt).
+    """
+    if callable(what):
+        raise TypeError('Say what is refused: @manager_required("view the audit trail").')
 
-    return sales_required(wrapper)
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not roles.is_manager(request.user):
+                raise services.access_refuse(
+                    meta=audit.RequestMeta.from_request(request),
+                    what=f"{what} (managers only)",
+                    action=action,
+                    customer_code=kwargs.get("customer_code"),
+                )
+            return view(request, *args, **kwargs)
+
+        # Managers are also Sales: sales_required shows the page in the user's time zone.
+        return sales_required(wrapper)
+
+    return decorate
 
 
 def _user_timezone(request):

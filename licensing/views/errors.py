@@ -5,13 +5,13 @@ from django.http import HttpResponseForbidden, HttpResponseNotFound, HttpRespons
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
-from licensing.services import PermissionRefused
+from licensing import services
 
 
 @requires_csrf_token
 def permission_denied(request, exception=None):
     """403: say what was refused (the refusal is already in the audit trail)."""
-    message = str(exception) if isinstance(exception, PermissionRefused) else ""
+    message = str(exception) if isinstance(exception, services.PermissionRefused) else ""
     if isinstance(exception, PermissionDenied) and not message:
         message = "You do not have permission to do this."
     html = loader.render_to_string("403.html", {"message": message}, request=request)

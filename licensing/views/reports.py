@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from django.views.decorators.http import require_GET
 
-from licensing.selectors import reports as reporting
+from licensing import selectors
 from licensing.views import responses
-from licensing.views.audit import managers_only
+from licensing.views.decorators import manager_required
 
 # Chart geometry in SVG user units; the SVG scales to its container through viewBox.
 CHART_WIDTH = 720
@@ -48,7 +48,7 @@ def short_amount(value: Decimal) -> str:
     return f"{value:.0f}"
 
 
-def spend_charts(months: list[reporting.MonthSpend], currencies: list[str]) -> list[Chart]:
+def spend_charts(months: list[selectors.reports.MonthSpend], currencies: list[str]) -> list[Chart]:
     """One bar chart per currency (amounts in different currencies do not add up), the
     currency with the most spend first."""
     plot_height = CHART_HEIGHT - PLOT_TOP - PLOT_BOTTOM
@@ -90,9 +90,9 @@ def spend_charts(months: list[reporting.MonthSpend], currencies: list[str]) -> l
 
 
 @require_GET
-@managers_only("view the managers' reports")
+@manager_required("view the reports")
 def reports(request):
-    overview = reporting.overview()
+    overview = selectors.reports.overview()
     period = overview.period
     context = {
         "overview": overview,
@@ -101,8 +101,8 @@ def reports(request):
         "spend_rows": [
             (m.month, [m.totals.get(c) for c in period.currencies]) for m in period.months
         ],
-        "period_minutes": reporting.PERIOD_CACHE_SECONDS // 60,
-        "expiry_days": reporting.EXPIRY_WINDOW_DAYS,
-        "list_limit": reporting.LIST_LIMIT,
+        "period_minutes": selectors.reports.PERIOD_CACHE_SECONDS // 60,
+        "expiry_days": selectors.reports.EXPIRY_WINDOW_DAYS,
+        "list_limit": selectors.reports.LIST_LIMIT,
     }
     return responses.page(request, "licensing/reports.html", context)

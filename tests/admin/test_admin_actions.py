@@ -1,7 +1,8 @@
 """Admin actions go through the services (and so through the vendor and the audit trail),
-exactly as the staff pages do; customer edits are audited too."""
+exactly as the staff pages do and with the staff pages' forms; the audit admin exports."""
 
 import csv
+import datetime
 import io
 import uuid
 
@@ -17,7 +18,7 @@ from licensing.models import (
     LicenseAssignment,
     Renewal,
 )
-from tests.factories import make_assignment, make_customer
+from tests.factories import make_assignment, make_events
 
 ASSIGNMENTS = "/admin/licensing/licenseassignment/"
 
@@ -49,7 +50,7 @@ def test_suspend_asks_for_a_reason_then_suspends_at_the_vendor_and_audits(
 ):
     form = _action(manager_client, "renewal_suspend_action", vendor_licence.pk)
     assert form.status_code == 200
-    assert b"Why is renewal being suspended?" in form.content
+    assert b"Why renewal stops, in a few words." in form.content
 
     done = _action(
         manager_client,
@@ -82,6 +83,22 @@ def test_suspend_without_a_reason_changes_nothing(manager_client, vendor_licence
 
 
 @pytest.mark.django_db
+def test_suspend_with_a_reason_the_service_refuses_shows_it_on_the_form(
+    manager_client, vendor_licence, sandbox_settings
+):
+    page = _action(
+        manager_client, "renewal_suspend_action", vendor_licence.pk, apply="Suspend", reason="no"
+    )
+    assert page.status_code == 200
+    assert "Say why renewal is being suspended (a few words)." in page.content.decode()
+    vendor_licence.refresh_from_db()
+    assert vendor_licence.renewal == Renewal.ON
+    assert sandbox_settings.state.license(vendor_licence.license_id).renewal != "suspended"
+    row = AuditEvent.objects.get(action=AuditAction.RENEWAL_SUSPEND)
+    assert row.outcome == AuditOutcome.INVALID
+
+
+@pytest.mark.django_db
 def test_resume_goes_through_the_service(manager_client, vendor_licence, manager_user):
     services.renewal_suspend(
         meta=audit.RequestMeta(user=manager_user), assignment=vendor_licence, reason="Paused"
@@ -109,20 +126,22 @@ def test_an_action_the_service_refuses_is_reported_and_audited(manager_client, s
 def test_resolve_an_unknown_outcome_as_assigned(manager_client, manager_user):
     unknown = make_assignment(status=AssignmentStatus.UNKNOWN)
     form = _action(manager_client, "assignment_resolve_action", unknown.pk)
-    assert b"Licence id at FlashStart" in form.content
+    assert b"FlashStart licence id" in form.content
     done = _action(
         manager_client,
         "assignment_resolve_action",
         unknown.pk,
         apply="Resolve",
-        result="assigned",
+        outcome="assigned",
         license_id="LIC-777",
+        expiry_date="2031-05-31",
         note="Checked with Anna at FlashStart",
     )
     assert done.status_code == 302
     unknown.refresh_from_db()
     assert unknown.status == AssignmentStatus.ACTIVE
     assert unknown.license_id == "LIC-777"
+    assert unknown.expiry_date == datetime.date(2031, 5, 31)
     assert unknown.resolved_by == manager_user
     row = AuditEvent.objects.get(action=AuditAction.ASSIGNMENT_RESOLVE)
     assert row.outcome == AuditOutcome.SUCCESS and "LIC-777" in row.message
@@ -136,7 +155,7 @@ def test_resolve_refused_by_the_service_shows_the_error_on_the_form(manager_clie
         "assignment_resolve_action",
         active.pk,
         apply="Resolve",
-        result="failed",
+        outcome="failed",
         note="Checked",
     )
     assert page.status_code == 200
@@ -165,54 +184,6 @@ def test_assignments_cannot_be_added_changed_or_deleted_in_the_admin(manager_cli
 
 
 @pytest.mark.django_db
-def test_customer_edit_is_saved_and_audited_but_the_code_stays(manager_client, manager_user):
-    customer = make_customer(name="Old name")
-    url = f"/admin/licensing/customer/{customer.pk}/change/"
-    assert b'name="customer_code"' not in manager_client.get(url).content
-    response = manager_client.post(
-        url,
-        {
-            "customer_code": "999",
-            "name": "New name",
-            "email": "a@example.org",
-            "language": "it",
-            "notes": "",
-        },
-    )
-    assert response.status_code == 302
-    customer.refresh_from_db()
-    assert (customer.name, customer.language) == ("New name", "it")
-    assert customer.customer_code != 999
-    row = AuditEvent.objects.get(customer_code=customer.customer_code)
-    assert row.actor == manager_user and "'Old name' → 'New name'" in row.message
-
-
-@pytest.mark.django_db
-def test_customer_with_assignments_cannot_be_deleted(manager_client):
-    customer = make_assignment().customer
-    url = f"/admin/licensing/customer/{customer.pk}/delete/"
-    assert manager_client.get(url).status_code == 403
-    assert manager_client.post(url, {"post": "yes"}).status_code == 403
-    assert Customer.objects.filter(pk=customer.pk).exists()
-
-
-@pytest.mark.django_db
-def test_customer_without_assignments_can_be_deleted_and_it_is_audited(manager_client):
-    customer = make_customer()
-    url = f"/admin/licensing/customer/{customer.pk}/delete/"
-    assert manager_client.post(url, {"post": "yes"}).status_code == 302
-    assert not Customer.objects.filter(pk=customer.pk).exists()
-    assert AuditEvent.objects.filter(customer_code=customer.customer_code).count() == 1
-
-
-@pytest.mark.django_db
-def test_adding_a_customer_goes_to_the_portal_registration(manager_client):
-    response = manager_client.get("/admin/licensing/customer/add/")
-    assert response.status_code == 302
-    assert response["Location"] == "/customers/new/"
-
-
-@pytest.mark.django_db
 def test_audit_admin_exports_the_filtered_list(manager_client):
     for outcome in (AuditOutcome.SUCCESS, AuditOutcome.DENIED, AuditOutcome.DENIED):
         audit.record(meta=None, action=AuditAction.LOGIN_FAILED, outcome=outcome)
@@ -232,3 +203,36 @@ def test_audit_admin_exports_the_filtered_list(manager_client):
     assert rows[-1][3] == "complete"
     export = AuditEvent.objects.get(action=AuditAction.AUDIT_EXPORT)
     assert "outcome__exact=denied" in export.message and "Exported 2 audit rows" in export.message
+
+
+def _export(client, action, query=""):
+    data = {"action": action, "_selected_action": ["1"], "select_across": "1", "index": "0"}
+    return client.post(f"/admin/licensing/auditevent/{query}", data)
+
+
+@pytest.mark.django_db
+def test_audit_admin_exports_a_workbook(manager_client):
+    make_events(3)
+    response = _export(manager_client, "export_xlsx_action")
+    assert response.status_code == 200
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert response["Content-Disposition"].startswith('attachment; filename="audit-')
+    assert b"".join(response.streaming_content).startswith(b"PK")  # a zip: the workbook
+    export = AuditEvent.objects.get(action=AuditAction.AUDIT_EXPORT)
+    assert export.outcome == AuditOutcome.SUCCESS and "as XLSX" in export.message
+
+
+@pytest.mark.django_db
+def test_audit_admin_refuses_a_workbook_too_big_for_a_sheet_with_a_message(
+    manager_client, monkeypatch
+):
+    monkeypatch.setattr(audit.exports, "XLSX_MAX_ROWS", 4)
+    make_events(5)
+    response = _export(manager_client, "export_xlsx_action")
+    assert response.status_code == 302
+    page = manager_client.get("/admin/licensing/auditevent/").content.decode()
+    assert "a spreadsheet holds at most 2" in page
+    export = AuditEvent.objects.get(action=AuditAction.AUDIT_EXPORT)
+    assert export.outcome == AuditOutcome.INVALID

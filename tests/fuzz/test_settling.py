@@ -123,7 +123,7 @@ DEFECT = (
     "services settle with IntegrityError handling only, and vendor_answers._parse_assign accepts "
     "values the columns cannot hold: bound license_id (64 characters) and amounts "
     "(12 digits, 2 places) in the parser (UnreadableAnswer, so UNKNOWN), or catch "
-    "DatabaseError/InvalidOperation in _settle. See the issue-5 report."
+    "DatabaseError/InvalidOperation in settling.assignment_settle. See the issue-5 report."
 )
 HOSTILE = [
     pytest.param(

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from licensing.models import AssignmentStatus, LicenseAssignment
+from licensing.models import AssignmentStatus, Language, LicenseAssignment
 from tests.factories import assignment_factory
 from tests.views.conftest import HTMX
 
@@ -191,6 +191,13 @@ def test_demo_confirmation_and_assignment(sales_client, customer, sandbox_settin
     assert demo.kind == "demo"
     assert demo.status == AssignmentStatus.ACTIVE
     assert sandbox_settings.state.demo_counts == {1001: 1}
+
+
+def test_demo_offers_the_portals_languages(sales_client, customer):
+    page = sales_client.get("/customers/1001/demo/").content.decode()
+
+    offered = re.findall(r'<option value="([a-z]{2})"', page)
+    assert offered == Language.values
 
 
 def test_demo_language_must_be_one_of_the_listed(sales_client, customer, sandbox_settings):

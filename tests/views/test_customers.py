@@ -44,6 +44,14 @@ def test_search_by_customer_code_finds_the_customer(sales_client, customer):
     assert "Rossi Ufficio SRL" in page
 
 
+@pytest.mark.parametrize("page_number", ["¹", "٣", "0", "99999999"])
+def test_a_page_number_that_is_no_page_shows_the_first(sales_client, customer, page_number):
+    response = sales_client.get("/customers/", {"page": page_number})
+
+    assert response.status_code == 200
+    assert "Rossi Ufficio SRL" in response.content.decode()
+
+
 def test_search_without_match_says_what_to_do_next(sales_client, customer):
     page = sales_client.get("/customers/?q=zzz").content.decode()
 

@@ -4,6 +4,8 @@ admin; every refusal is a 403 and is itself audited."""
 import pytest
 
 from licensing.models import AuditAction, AuditEvent, AuditOutcome
+from licensing.views.decorators import manager_required
+from tests.factories import assignment_factory
 
 MANAGER_PAGES = [
     "/audit/",
@@ -36,6 +38,34 @@ def test_users_without_a_group_are_refused(client, nobody_user, url):
     client.force_login(nobody_user)
     assert client.get(url).status_code == 403
     assert AuditEvent.objects.filter(outcome=AuditOutcome.DENIED, actor=nobody_user).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "refused", "action"),
+    [
+        ("/audit/", "view the audit trail", AuditAction.ACCESS_DENIED),
+        ("/audit/export.csv", "export the audit trail", AuditAction.AUDIT_EXPORT),
+        ("/audit/export.xlsx", "export the audit trail", AuditAction.AUDIT_EXPORT),
+        ("/reports/", "view the reports", AuditAction.ACCESS_DENIED),
+        ("/assignments/{pk}/resolve/", "resolve unknown outcomes", AuditAction.ACCESS_DENIED),
+    ],
+)
+def test_a_refusal_names_what_was_refused(sales_client, url, refused, action):
+    assignment = assignment_factory(status="unknown")
+
+    response = sales_client.get(url.format(pk=assignment.pk))
+
+    assert response.status_code == 403
+    what = f"{refused} (managers only)"
+    assert f"You do not have permission to {what}." in response.content.decode()
+    refusal = AuditEvent.objects.get(outcome=AuditOutcome.DENIED)
+    assert (refusal.action, refusal.message) == (action, f"Refused: {what}")
+
+
+def test_manager_required_must_say_what_it_refuses():
+    with pytest.raises(TypeError, match="Say what is refused"):
+        manager_required(lambda request: None)
 
 
 @pytest.mark.django_db

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from licensing import audit
-from licensing.forms import AuditFilterForm
+from licensing import audit, forms
 
 
 class Command(BaseCommand):
@@ -31,7 +30,7 @@ class Command(BaseCommand):
         fmt, output = options["format"], options["output"]
         if fmt == "xlsx" and output is None:
             raise CommandError("An XLSX export needs --output FILE.")
-        form = AuditFilterForm(
+        form = forms.AuditFilterForm(
             {
                 name: options[name]
                 for name in ("date_from", "date_to", "actor", "action", "outcome", "customer")

@@ -1,0 +1,128 @@
+"""The audit hash has one rule (licensing.audit.hashing): the model, the chain, the
+verifier and the exports all follow it, and it never changes the hash of a stored row."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from django.utils import timezone as django_timezone
+
+from licensing import audit
+from licensing.audit import hashing
+from licensing.models import AuditAction, AuditChainHead, AuditEvent, AuditOutcome
+from tests.factories import make_events
+
+
+def _stored_row(**changes) -> AuditEvent:
+    values = {
+        "seq": 42,
+        "created_at": datetime(2025, 1, 31, 10, 5, 0, 123456, tzinfo=timezone(timedelta(hours=1))),
+        "actor_id": 7,
+        "actor_username": "mia.manager",
+        "ip": "2001:db8::1",
+        "user_agent": "Mozilla/5.0",
+        "request_id": "req-1",
+        "action": AuditAction.LICENSE_ASSIGN,
+        "outcome": AuditOutcome.UNKNOWN,
+        "customer_code": 1001,
+        "assignment_id": None,
+        "endpoint": "assign",
+        "http_status": None,
+        "duration_ms": 8000,
+        "message": "Outcome unknown — timeout",
+        "sent": '{"license_code": "FS-1"}',
+        "answer": "",
+        "prev_hash": "ab" * 32,
+    }
+    return AuditEvent(**{**values, **changes})
+
+
+def test_the_hash_of_a_stored_row_is_what_it_always_was():
+    # Pinned from the rule as first written: rows already in a trail must keep verifying.
+    expected = "03b2ba881790575284f2fcdceb1f67348668f57632de47f3fa8bb1ca3ac94821"
+
+    assert hashing.row_hash(_stored_row()) == expected
+    assert _stored_row().compute_hash() == expected
+
+
+def test_every_field_of_the_row_but_its_own_hash_is_hashed():
+    fields = {f.attname for f in AuditEvent._meta.concrete_fields} - {"id", "hash"}
+
+    assert set(hashing.HASHED_FIELDS) == fields
+
+
+def test_export_columns_are_the_hashed_fields_then_the_hash():
+    assert (*hashing.HASHED_FIELDS, "hash") == hashing.EXPORT_COLUMNS
+    assert hashing.EXPORT_COLUMNS[hashing.HASH_INDEX] == "hash"
+
+
+def test_every_text_column_and_no_number_column_is_neutralised_in_exports():
+    text = {hashing.EXPORT_COLUMNS[i] for i in hashing.TEXT_INDEXES}
+
+    numbers = {n for n, kind in hashing.HASHED_FIELDS.items() if kind is hashing.Kind.NUMBER}
+    assert text == set(hashing.EXPORT_COLUMNS) - numbers
+    assert {"message", "sent", "answer", "actor_username", "hash"} <= text
+
+
+def test_each_hashed_value_counts():
+    base = hashing.row_hash(_stored_row())
+
+    assert hashing.row_hash(_stored_row(prev_hash="cd" * 32)) != base
+    assert hashing.row_hash(_stored_row(customer_code=None)) != base
+    assert hashing.row_hash(_stored_row(created_at=datetime(2025, 1, 31, 9, 5, tzinfo=UTC))) != (
+        base
+    )
+
+
+def test_the_same_moment_in_any_zone_hashes_alike():
+    utc = datetime(2025, 1, 31, 9, 5, 0, 123456, tzinfo=UTC)
+
+    assert hashing.row_hash(_stored_row(created_at=utc)) == hashing.row_hash(_stored_row())
+
+
+@pytest.mark.django_db
+def test_the_chain_head_starts_at_the_genesis_hash():
+    field = AuditChainHead._meta.get_field("last_hash")
+    assert field.default == hashing.GENESIS_HASH
+
+    first = make_events(1)[0]
+    assert first.prev_hash == hashing.GENESIS_HASH
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("ip", "customer_code"),
+    [("2001:DB8:0:0::1", 1001), ("", 1001), ("::FFFF:10.0.0.1", "1001"), (None, 1001)],
+)
+def test_values_the_database_normalises_still_verify(ip, customer_code):
+    event = audit.record(
+        meta=audit.RequestMeta(ip=ip),
+        action=AuditAction.LOGIN,
+        outcome=AuditOutcome.SUCCESS,
+        customer_code=customer_code,
+    )
+
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert hashing.row_hash(stored) == event.hash
+    assert audit.verify() == (1, None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("microsecond", [0, 1, 999999])
+def test_a_row_can_be_rehashed_from_its_exported_cells(monkeypatch, microsecond):
+    # A whole second is stored without a fraction: the export must still write it in full.
+    moment = datetime(2025, 3, 1, 23, 59, 59, microsecond, tzinfo=UTC)
+    monkeypatch.setattr(django_timezone, "now", lambda: moment)
+    audit.record(
+        meta=audit.RequestMeta(ip="10.0.0.1", user_agent="Firefox"),
+        action=AuditAction.LOGIN,
+        outcome=AuditOutcome.SUCCESS,
+        customer_code=1001,
+        message="=1+1 ünïcode",
+    )
+
+    (row,) = next(audit.queries.audit_export_rows(events=AuditEvent.objects.all(), upto=1))
+
+    cells = dict(zip(hashing.EXPORT_COLUMNS, row, strict=True))
+    assert cells["created_at"] == hashing.iso_utc(moment)
+    content = {name: cells[name] for name in hashing.HASHED_FIELDS}
+    assert hashing.digest(content) == cells["hash"]
