@@ -24,7 +24,6 @@ from licensing.models import AssignmentStatus
 from tests.factories import assignment_factory, customer_factory, user_factory
 
 FUZZ = hypothesis_settings(
-    max_examples=300,
     deadline=None,
     suppress_health_check=[
         HealthCheck.too_slow,

@@ -23,7 +23,6 @@ from tests.factories import customer_factory, user_factory
 from tests.upstream import faultserver as fs
 
 FUZZ = hypothesis_settings(
-    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

@@ -28,7 +28,6 @@ from tests.upstream import faultserver as fs
 TIMEOUT = 0.5
 BOUND = TIMEOUT + 2.0  # a call, retries and parsing included, ends well within this
 FUZZ = hypothesis_settings(
-    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
