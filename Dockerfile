@@ -1,11 +1,16 @@
 # The FlashStart reseller portal: gunicorn (threaded workers) serving Django + WhiteNoise.
 #
 #   docker compose build
-#   docker compose run --rm web python manage.py migrate      # explicit, once per release
-#   docker compose up -d
+#   docker compose up -d          # db and redis, then the one-shot `migrate`, then web
+#
+# CI builds this file with podman on a base image made locally from Debian's packages
+# (PYTHON_IMAGE=localhost/pybase:bookworm, see .ci/container-smoke and the README).
+# Any image with python3 (with venv and pip), `python`, groupadd/useradd and CA
+# certificates works as PYTHON_IMAGE; the default needs a registry.
 #
 # Migrations never run at container start: several containers starting together would
-# race, and a release whose migration fails must not half-start.
+# race, and a release whose migration fails must not half-start. compose.yaml runs them
+# once, in the `migrate` service, before web starts.
 
 ARG PYTHON_IMAGE=python:3.11-slim
 
@@ -13,6 +18,7 @@ ARG PYTHON_IMAGE=python:3.11-slim
 FROM ${PYTHON_IMAGE} AS builder
 
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
     PYTHONDONTWRITEBYTECODE=1
 
 RUN python -m venv /opt/venv
@@ -42,19 +48,23 @@ COPY --from=builder /opt/venv /opt/venv
 COPY . /app
 
 # Static files are collected (hashed, compressed) at build time for WhiteNoise. Settings
-# need a secret and a vendor URL to load: dummy values, for this command only.
+# need secrets and a vendor URL to load: dummy values, for this command only. The code is
+# compiled here because the running user cannot write __pycache__ (faster worker starts).
 RUN DJANGO_SECRET_KEY=collectstatic-build-only-not-a-secret \
+    AUDIT_HMAC_KEY=collectstatic-build-only-not-a-secret-audit-key \
     FLASHSTART_API_URL=http://127.0.0.1:9/ \
     FLASHSTART_API_KEY=collectstatic-build-only \
     DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
     python manage.py collectstatic --noinput --verbosity 0 \
     && rm -f /tmp/collectstatic.sqlite3 \
+    && python -m compileall -q manage.py gunicorn.conf.py portal licensing \
     && mkdir -p /app/var \
     && chown portal:portal /app/var
 
 USER 10001:10001
 EXPOSE 8000
 
+# Asks 127.0.0.1:$PORT/healthz (no curl in the image); 200 only while the database answers.
 HEALTHCHECK --interval=30s --timeout=6s --start-period=20s --retries=3 \
     CMD ["python", "-m", "portal.healthcheck"]
 

@@ -1,6 +1,9 @@
 # The portal's commands. `make run` and `make test` are all a new machine needs.
+# PYTHON: the interpreter the venv is made with, e.g. `make test PYTHON=/usr/bin/python3`.
+# VENV: where; a second venv (another Python) beside the first, e.g. VENV=/tmp/venv-3.11.2
+# (outside the repository, or ruff and pytest would walk into it).
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.install-stamp
 PORT ?= 8000
@@ -16,7 +19,7 @@ PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(abspath $(LOCK_VENV))/bin/pip
 # A short load test that stops by itself; override, e.g. LOAD_ARGS="--staff 20 --seconds 60".
 LOAD_ARGS ?= --staff 5 --seconds 20
 
-.PHONY: install run test lint format lock bench load-test check-deploy clean
+.PHONY: check-python install run test lint format lock bench load-test check-deploy clean
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +27,15 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/base.txt -r requirements/dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+# A venv is made once: PYTHON given on the command line must be the one it was made with.
+check-python:
+ifeq ($(origin PYTHON),command line)
+	@test ! -x $(BIN)/python \
+		|| test "$$($(BIN)/python -c 'import sys; print(sys.version)')" = "$$($(PYTHON) -c 'import sys; print(sys.version)')" \
+		|| { echo "$(VENV) was made with another Python than $(PYTHON): pass VENV=<another dir>, or make clean"; exit 1; }
+endif
+
+install: check-python $(STAMP)
 
 ## run: install, migrate SQLite, create the demo login, start the sandbox and the portal
 run: install
