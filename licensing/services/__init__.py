@@ -7,7 +7,7 @@ Views and the admin call these and render what they return.
 """
 
 from licensing.services.access import access_refuse
-from licensing.services.assignments import assignment_resolve, demo_assign, license_assign
+from licensing.services.assignments import demo_assign, license_assign
 from licensing.services.customers import (
     customer_create,
     customer_delete,
@@ -15,13 +15,23 @@ from licensing.services.customers import (
     customer_update,
     dashboard_link,
 )
-from licensing.services.outcomes import ActionOutcome, InputInvalid, PermissionRefused
+from licensing.services.outcomes import (
+    ActionOutcome,
+    InputInvalid,
+    PermissionRefused,
+    RepeatPurchase,
+)
+from licensing.services.profiles import profile_get, profile_update
+from licensing.services.reminders import reminders_send
 from licensing.services.renewals import renewal_resume, renewal_suspend
+from licensing.services.resolutions import assignment_resolve
+from licensing.services.rollups import rollup_rebuild, rollup_record
 
 __all__ = [
     "ActionOutcome",
     "InputInvalid",
     "PermissionRefused",
+    "RepeatPurchase",
     "access_refuse",
     "assignment_resolve",
     "customer_create",
@@ -31,6 +41,11 @@ __all__ = [
     "dashboard_link",
     "demo_assign",
     "license_assign",
+    "profile_get",
+    "profile_update",
+    "reminders_send",
     "renewal_resume",
     "renewal_suspend",
+    "rollup_rebuild",
+    "rollup_record",
 ]

@@ -3,18 +3,24 @@
 Record, call, settle: the PENDING row (carrying the form's one-time token under a unique
 constraint) is committed before the vendor is called, the call runs outside any
 transaction, and the outcome is saved together with its audit row. A second submit of
-the same form finds the first row and never calls the vendor again.
+the same form finds the first row and never calls the vendor again. Before the row:
+the signed price confirmation must be the one made for this customer, licence code,
+currency and amount; and a second purchase of a licence the customer bought in the last
+24 hours (or whose purchase is pending or unknown) is held until the salesperson
+confirms it (`RepeatPurchase`).
 """
 
 import re
 import time
 import uuid
-from datetime import date
-from decimal import Decimal
+from collections.abc import Mapping
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from licensing import audit, formatting, upstream
@@ -28,12 +34,23 @@ from licensing.models import (
     LicenseAssignment,
 )
 from licensing.services import access, settling
-from licensing.services.outcomes import ActionOutcome, InputInvalid
+from licensing.services.outcomes import ActionOutcome, InputInvalid, RepeatPurchase
 
 LICENSE_INFO_RE = re.compile(r"^[^\W_]+(?:[\s-]+[^\W_]+)*[\s-]*$")
 LICENSE_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 LICENSE_ID_RE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 DEMO_LIMIT = 2
+# What FlashStart gives as a demo (its docs' example answer; the length is the sandbox's,
+# not documented): settings may say otherwise.
+DEMO_PRODUCT = getattr(
+    settings, "FLASHSTART_DEMO_PRODUCT", "Internet Protection and Malware Mitigation Trial"
+)
+DEMO_DAYS = getattr(settings, "FLASHSTART_DEMO_DAYS", 14)
+REPEAT_WINDOW = timedelta(hours=24)
+QUOTE_MISMATCH = (
+    "This price was confirmed for another customer, licence or currency. Open the licence "
+    "from this customer's catalogue again."
+)
 
 
 def license_assign(
@@ -47,11 +64,18 @@ def license_assign(
     license_name: str = "",
     quoted_amount: Decimal | None = None,
     points: Decimal | None = None,
+    accept_notifications: bool = True,
+    quote: Mapping[str, Any] | None = None,
+    repeat_of: int | None = None,
 ) -> ActionOutcome:
     """Buy a paid licence for `customer`, spending the reseller's prepaid credit.
 
-    Returns the settled outcome (also for a repeated submit of the same token).
-    Raises PermissionRefused or InputInvalid (both audited) before anything is recorded.
+    `quote` is the signed price confirmation the salesperson saw (customer, code,
+    currency, amount): it must match this purchase. `repeat_of` confirms a second
+    purchase of the licence: the id of the earlier purchase the salesperson was shown.
+    Returns the settled outcome (also for a repeated submit of the same token). Raises
+    PermissionRefused, InputInvalid or RepeatPurchase (all audited) before anything is
+    recorded or sent.
     """
     action = AuditAction.LICENSE_ASSIGN
     access.require_sales(
@@ -71,21 +95,30 @@ def license_assign(
         ]
     if not re.fullmatch(r"[A-Z]{3}", currency_code):
         errors["currency_code"] = ["Choose a currency from the list."]
+    if quote is not None and not _quote_matches(
+        quote, customer.customer_code, license_code, currency_code, quoted_amount
+    ):
+        errors["quote"] = [QUOTE_MISMATCH]
     if errors:
         raise _refuse(meta, action, customer, errors)
 
-    assignment, created = _record_intent(
-        token=token,
-        customer=customer,
-        kind=AssignmentKind.PAID,
-        meta=meta,
-        license_code=license_code,
-        license_name=license_name[:255],
-        license_info=license_info,
-        quoted_amount=quoted_amount,
-        currency=currency_code,
-        points=points,
-    )
+    try:
+        assignment, created = _record_intent(
+            token=token,
+            customer=customer,
+            kind=AssignmentKind.PAID,
+            meta=meta,
+            repeat_of=repeat_of,
+            license_code=license_code,
+            license_name=license_name[:255],
+            license_info=license_info,
+            quoted_amount=quoted_amount,
+            currency=currency_code,
+            points=points,
+            accept_notifications=bool(accept_notifications),
+        )
+    except _Held as held:
+        raise _hold(meta, customer, held.earlier) from None
     if not created:
         return _repeated_submit(meta, action, assignment, customer)
 
@@ -94,35 +127,21 @@ def license_assign(
             customer_code=customer.customer_code,
             license_code=license_code,
             license_info=license_info,
+            accept_notifications=bool(accept_notifications),
             currency_code=currency_code,
         )
     except upstream.UpstreamError as exc:
         return settling.assignment_failed(meta=meta, action=action, assignment=assignment, exc=exc)
-    return settling.assignment_settle(
-        meta=meta,
-        action=action,
-        assignment=assignment,
-        status=AssignmentStatus.ACTIVE,
-        outcome=AuditOutcome.SUCCESS,
-        level="success",
-        message=(
-            f"Assigned {license_name or license_code} to {customer.name}: "
-            f"{formatting.money(result.deducted_amount, result.currency)} deducted, "
-            f"valid until {formatting.day(result.expiry_date)}."
-        ),
-        call=result.call,
-        fields={
-            "license_id": result.license_id,
-            "start_date": result.start_date,
-            "expiry_date": result.expiry_date,
-            "amount": result.deducted_amount,
-            "currency": result.currency,
-        },
-    )
+    return settling.assignment_bought(meta=meta, assignment=assignment, result=result)
 
 
 def demo_assign(
-    *, meta: audit.RequestMeta, customer: Customer, token: uuid.UUID, lang: str | None = None
+    *,
+    meta: audit.RequestMeta,
+    customer: Customer,
+    token: uuid.UUID,
+    lang: str | None = None,
+    accept_notifications: bool = True,
 ) -> ActionOutcome:
     """Give `customer` a free trial licence (the vendor allows two per customer)."""
     action = AuditAction.DEMO_ASSIGN
@@ -130,9 +149,7 @@ def demo_assign(
         meta=meta, what="assign demos", action=action, customer_code=customer.customer_code
     )
     lang = lang or customer.language
-    used = LicenseAssignment.objects.filter(
-        customer=customer, kind=AssignmentKind.DEMO, status=AssignmentStatus.ACTIVE
-    ).count()
+    used = demos_used(customer)
     if lang not in Language.values:
         errors = {"lang": ["Choose one of the listed languages."]}
     elif used >= DEMO_LIMIT:
@@ -143,103 +160,41 @@ def demo_assign(
         raise _refuse(meta, action, customer, errors)
 
     assignment, created = _record_intent(
-        token=token, customer=customer, kind=AssignmentKind.DEMO, meta=meta, license_name="Demo"
+        token=token,
+        customer=customer,
+        kind=AssignmentKind.DEMO,
+        meta=meta,
+        license_name="Demo",
+        accept_notifications=bool(accept_notifications),
     )
     if not created:
         return _repeated_submit(meta, action, assignment, customer)
     try:
-        result = upstream.get_client().demo_assign(customer_code=customer.customer_code, lang=lang)
+        result = upstream.get_client().demo_assign(
+            customer_code=customer.customer_code,
+            lang=lang,
+            accept_notifications=bool(accept_notifications),
+        )
     except upstream.UpstreamError as exc:
         return settling.assignment_failed(meta=meta, action=action, assignment=assignment, exc=exc)
-    return settling.assignment_settle(
-        meta=meta,
-        action=action,
-        assignment=assignment,
-        status=AssignmentStatus.ACTIVE,
-        outcome=AuditOutcome.SUCCESS,
-        level="success",
-        message=(
-            f"Demo assigned to {customer.name}, valid until {formatting.day(result.expiry_date)}."
-        ),
-        call=result.call,
-        fields={
-            "license_id": result.license_id,
-            "license_code": result.version[:64],
-            "license_name": result.license_name[:255],
-            "start_date": timezone.localdate(),
-            "expiry_date": result.expiry_date,
-        },
-    )
+    return settling.demo_given(meta=meta, assignment=assignment, result=result)
 
 
-def assignment_resolve(
-    *,
-    meta: audit.RequestMeta,
-    assignment: LicenseAssignment,
-    license_id: str = "",
-    failed: bool = False,
-    note: str = "",
-    expiry_date: date | None = None,
-) -> ActionOutcome:
-    """Settle an assignment whose outcome is unknown, after a manager checked the vendor.
-
-    Either as assigned (with the vendor's licence id) or as failed. Managers only.
-    """
-    action = AuditAction.ASSIGNMENT_RESOLVE
-    customer_code = assignment.customer.customer_code
-    access.require_manager(
-        meta=meta, what="resolve unknown outcomes", action=action, customer_code=customer_code
-    )
-    license_id = (license_id or "").strip()
-    note = (note or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not assignment.is_resolvable:
-        errors["__all__"] = ["Only an assignment whose outcome is unknown can be resolved."]
-    elif not failed and not LICENSE_ID_RE.match(license_id):
-        errors["license_id"] = ["Enter the licence id shown in the FlashStart customer area."]
-    if not note:
-        errors["note"] = ["Say how you checked (for example who at FlashStart confirmed it)."]
-    if errors:
-        raise _refuse(meta, action, assignment.customer, errors, assignment=assignment)
-
-    fields = {"resolved_by_id": getattr(meta.user, "pk", None), "resolution_note": note[:2000]}
-    if failed:
-        status, message = AssignmentStatus.FAILED, "Resolved as not assigned (failed)."
-    else:
-        status, message = AssignmentStatus.ACTIVE, f"Resolved as assigned, licence {license_id}."
-        fields["license_id"] = license_id
-        if expiry_date:
-            fields["expiry_date"] = expiry_date
-    try:
-        with transaction.atomic():
-            updated = LicenseAssignment.objects.filter(
-                pk=assignment.pk, status__in=[AssignmentStatus.UNKNOWN, AssignmentStatus.PENDING]
-            ).update(status=status, settled_at=timezone.now(), updated_at=timezone.now(), **fields)
-            if not updated:
-                raise InputInvalid({"__all__": ["Someone else settled this assignment already."]})
-            audit.record(
-                meta=meta,
-                action=action,
-                outcome=AuditOutcome.SUCCESS,
-                customer_code=customer_code,
-                assignment=assignment,
-                message=f"{message} Note: {note}",
-            )
-    except IntegrityError:
-        errors = {
-            "license_id": [f"Licence {license_id} is already recorded on another assignment."]
-        }
-        raise _refuse(meta, action, assignment.customer, errors, assignment=assignment) from None
-    assignment.refresh_from_db()
-    return ActionOutcome(level="success", message=message, assignment=assignment)
-
-
-def resolvable(assignment: LicenseAssignment) -> bool:
-    """Whether a manager may settle `assignment` by hand (`LicenseAssignment.is_resolvable`)."""
-    return assignment.is_resolvable
+def demos_used(customer: Customer) -> int:
+    """How many of FlashStart's `DEMO_LIMIT` demos `customer` has had (as far as we know)."""
+    return LicenseAssignment.objects.filter(
+        customer=customer, kind=AssignmentKind.DEMO, status=AssignmentStatus.ACTIVE
+    ).count()
 
 
 # --- steps ------------------------------------------------------------------------------
+
+
+class _Held(Exception):
+    """Raised inside the intent's transaction (rolling it back): an earlier purchase."""
+
+    def __init__(self, earlier: LicenseAssignment) -> None:
+        self.earlier = earlier
 
 
 def _record_intent(
@@ -248,11 +203,19 @@ def _record_intent(
     customer: Customer,
     kind: str,
     meta: audit.RequestMeta,
+    repeat_of: int | None = None,
     **fields: Any,
 ) -> tuple[LicenseAssignment, bool]:
-    """Commit a PENDING row for `token`, or return the row an earlier submit made."""
+    """Commit a PENDING row for `token`, or return the row an earlier submit made.
+
+    For a paid licence, raises _Held (nothing recorded) when the customer bought the same
+    licence lately, unless `repeat_of` names that earlier purchase. The customer's row is
+    locked meanwhile (SQLite: the whole database), so two forms submitted at once cannot
+    both pass as the first purchase.
+    """
     try:
         with transaction.atomic():
+            Customer.objects.select_for_update().filter(pk=customer.pk).exists()
             assignment = LicenseAssignment.objects.create(
                 token=token,
                 customer=customer,
@@ -261,12 +224,75 @@ def _record_intent(
                 created_by=meta.user,
                 **fields,
             )
+            earlier = _earlier_purchase(assignment) if kind == AssignmentKind.PAID else None
+            if earlier is not None and earlier.pk != repeat_of:
+                raise _Held(earlier)
         return assignment, True
     except IntegrityError:
         existing = LicenseAssignment.objects.select_related("customer").filter(token=token).first()
         if existing is None:  # the constraint that fired was not the token's
             raise
         return existing, False
+
+
+def _earlier_purchase(assignment: LicenseAssignment) -> LicenseAssignment | None:
+    """The latest other purchase of the same licence for the same customer that makes this
+    one a repeat: bought in the last 24 hours, or still pending or unknown."""
+    recent = Q(status=AssignmentStatus.ACTIVE, created_at__gte=timezone.now() - REPEAT_WINDOW)
+    undecided = Q(status__in=[AssignmentStatus.PENDING, AssignmentStatus.UNKNOWN])
+    return (
+        LicenseAssignment.objects.select_related("created_by")
+        .filter(
+            customer_id=assignment.customer_id,
+            kind=AssignmentKind.PAID,
+            license_code=assignment.license_code,
+        )
+        .filter(recent | undecided)
+        .exclude(pk=assignment.pk)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def _hold(
+    meta: audit.RequestMeta, customer: Customer, earlier: LicenseAssignment
+) -> RepeatPurchase:
+    """Audit a purchase held as a repeat, and return the RepeatPurchase to raise."""
+    who = getattr(earlier.created_by, "username", "") or "someone"
+    label = f" labelled “{earlier.license_info}”" if earlier.license_info else ""
+    text = (
+        f"{who} bought {earlier.license_name or earlier.license_code} for {customer.name}"
+        f"{label} on {formatting.moment(earlier.created_at)} "
+        f"({earlier.get_status_display().lower()}). Confirm to buy another one."
+    )
+    settling.refuse(
+        meta=meta,
+        action=AuditAction.LICENSE_ASSIGN,
+        errors={"__all__": [text]},
+        customer_code=customer.customer_code,
+        prefix=f"Held as a repeat of assignment #{earlier.pk}, not sent",
+    )
+    return RepeatPurchase({"__all__": [text]}, earlier=earlier)
+
+
+def _quote_matches(
+    quote: Mapping[str, Any],
+    customer_code: int,
+    license_code: str,
+    currency_code: str,
+    amount: Decimal | None,
+) -> bool:
+    """Whether the signed price confirmation is the one made for this purchase."""
+    try:
+        quoted = Decimal(str(quote.get("amount")))
+    except (InvalidOperation, ValueError):
+        return False
+    return (
+        str(quote.get("customer")) == str(customer_code)
+        and quote.get("code") == license_code
+        and quote.get("currency") == currency_code
+        and quoted == amount
+    )
 
 
 def _repeated_submit(

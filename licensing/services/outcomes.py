@@ -20,6 +20,16 @@ class InputInvalid(Exception):
         super().__init__("; ".join(m for msgs in errors.values() for m in msgs))
 
 
+class RepeatPurchase(InputInvalid):
+    """A second purchase of a licence the customer bought lately (or whose purchase is
+    pending or unknown): held, not sent, until the salesperson confirms it by passing
+    `repeat_of=earlier.pk`. Already audited when raised."""
+
+    def __init__(self, errors: dict[str, list[str]], *, earlier: object):
+        super().__init__(errors)
+        self.earlier = earlier
+
+
 @dataclass(frozen=True)
 class ActionOutcome:
     """The settled result of an action, ready to show.

@@ -1,18 +1,35 @@
 """Suspending and resuming a licence's renewal.
 
-Both are idempotent at the vendor (a 405 means "already in that state"), so they are safe
-to repeat, and the local record follows the vendor's answer.
+The local record follows the vendor's answer: only the vendor's "already suspended"
+counts as done without a change; any other refusal changes nothing here. Changes to one
+licence are serialised by a lease on its row, taken and given back by conditional updates
+(never a lock or a transaction held across the vendor call): while one change is being
+sent, another is refused as such, so the portal's last word is the vendor's last word.
 """
 
+import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from licensing import audit, upstream
-from licensing.models import AuditAction, AuditOutcome, LicenseAssignment, Renewal
+from licensing.models import (
+    AssignmentKind,
+    AssignmentStatus,
+    AuditAction,
+    LicenseAssignment,
+    Renewal,
+)
 from licensing.services import access, settling
 from licensing.services.outcomes import ActionOutcome
+
+BUSY_MESSAGE = (
+    "Someone else is changing this licence's renewal right now. Reload the page to see how "
+    "it ended before trying again."
+)
 
 
 def renewal_suspend(
@@ -76,6 +93,22 @@ def _change(
             name_fields=False,
         )
 
+    lease = _lease_take(assignment, target)
+    if lease is None:
+        assignment.refresh_from_db()
+        if assignment.renewal == target:
+            already = "suspended" if target == Renewal.SUSPENDED else "on"
+            busy = {"__all__": [f"Renewal is already {already}."]}
+        else:
+            busy = {"__all__": [BUSY_MESSAGE]}
+        raise settling.refuse(
+            meta=meta,
+            action=action,
+            errors=busy,
+            customer_code=customer.customer_code,
+            assignment=assignment,
+            name_fields=False,
+        )
     try:
         result = call(
             upstream.get_client(),
@@ -83,28 +116,45 @@ def _change(
             license_id=assignment.license_id,
         )
     except upstream.UpstreamError as exc:
+        _lease_give_back(assignment, lease)
         return settling.renewal_failed(
             meta=meta, action=action, assignment=assignment, exc=exc, note=note
         )
+    except BaseException:
+        _lease_give_back(assignment, lease)
+        raise
+    return settling.renewal_changed(
+        meta=meta,
+        action=action,
+        assignment=assignment,
+        target=target,
+        result=result,
+        note=note,
+        lease=lease,
+    )
 
-    if target == Renewal.SUSPENDED:
-        message = "Renewal suspended: the licence stays active until its expiry, then stops."
-    else:
-        message = "Renewal resumed: the licence will renew at its expiry."
-    if result.already:
-        message += " (FlashStart says it was already in that state.)"
-    with transaction.atomic():
-        LicenseAssignment.objects.filter(pk=assignment.pk).update(
-            renewal=target, updated_at=timezone.now()
+
+def _lease_take(assignment: LicenseAssignment, target: str) -> uuid.UUID | None:
+    """Take the licence's renewal lease for one change to `target`; None when another
+    change holds it or the renewal already is `target` here. The lease lapses by itself
+    after the longest a vendor call can take, should its holder never give it back."""
+    lease = uuid.uuid4()
+    now = timezone.now()
+    free = Q(renewal_change__isnull=True) | Q(renewal_change_until__lt=now)
+    taken = (
+        LicenseAssignment.objects.filter(
+            free, pk=assignment.pk, status=AssignmentStatus.ACTIVE, kind=AssignmentKind.PAID
         )
-        audit.record(
-            meta=meta,
-            action=action,
-            outcome=AuditOutcome.SUCCESS,
-            customer_code=customer.customer_code,
-            assignment=assignment,
-            message=f"{message} {note}".strip(),
-            call=result.call,
+        .exclude(renewal=target)
+        .update(
+            renewal_change=lease,
+            renewal_change_until=now + timedelta(seconds=settings.FLASHSTART_TIMEOUT * 2 + 30),
         )
-    assignment.refresh_from_db()
-    return ActionOutcome(level="success", message=message, assignment=assignment)
+    )
+    return lease if taken else None
+
+
+def _lease_give_back(assignment: LicenseAssignment, lease: uuid.UUID) -> None:
+    LicenseAssignment.objects.filter(pk=assignment.pk, renewal_change=lease).update(
+        renewal_change=None, renewal_change_until=None
+    )

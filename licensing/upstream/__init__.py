@@ -6,8 +6,10 @@ One rule per module:
 - `transport`: sending a request over HTTP: the deadline, retries of reads, reading the
   answer within the deadline and a size limit, one log line per attempt, secrets kept
   out of logs and audit records;
-- `answers`: what the vendor's answers mean: the envelope, and the frozen results the
-  parsers make of each endpoint's content;
+- `envelope`: what an answer means as a whole (`{"code": ..., "content": ...}`), the
+  body's code winning over a 2xx HTTP status;
+- `answers`: the frozen results the parsers make of each endpoint's content;
+- `values`: reading one value however the vendor spells it (numbers, ids, currencies);
 - `errors`: the `CallRecord` every result and error carries, and the `UpstreamError`
   hierarchy callers act on;
 - `breaker`: a circuit breaker shared by every worker through the cache;

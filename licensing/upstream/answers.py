@@ -1,32 +1,28 @@
-"""What the vendor's answers mean: the envelope, and our frozen results for its content.
+"""What the content of the vendor's answers means: our frozen results, and their parsers.
 
-`unwrap()` reads the envelope every answer comes in (`{"code": 200, "content": ...}`, or
-an error body) and returns the content or raises the matching `errors.UpstreamError`.
-The `parse_*` functions turn one endpoint's content into a frozen dataclass (Decimal
-money, `date` dates, `license_id` as a string); they raise ValueError on a shape they do
-not know, which the client reports as `UnreadableAnswer`. The vendor's quirks are
-normalised here and nowhere else: numbers sent as strings, `customer_code`/`license_id`
-types, "EUR€".
+`envelope.unwrap` first takes the content out of the answer. The `parse_*` functions turn
+one endpoint's content into a frozen dataclass (Decimal money, `date` dates, `license_id`
+as a string), reading each value with `values`; they raise ValueError on a shape they do
+not know, which the client reports as `UnreadableAnswer`. What a sale needs is the
+licence id: details that are missing or odd (dates, amount) come back as None, listed in
+`unread`, with their raw text in `raw`, for a manager to check. One unreadable catalogue
+item is skipped, not the whole catalogue; an item whose price cannot be read has `amount`
+None (shown, not for sale).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from licensing.upstream.errors import (
-    CallRecord,
-    KeyRejected,
-    Refused,
-    ValidationFailed,
-    unavailable,
-    unreadable,
-)
+from licensing.upstream import values
+from licensing.upstream.errors import CallRecord
 
 __all__ = [
     "AssignResult",
@@ -44,8 +40,10 @@ __all__ = [
     "parse_dashboard_link",
     "parse_demo",
     "parse_message",
-    "unwrap",
 ]
+
+log = logging.getLogger("licensing.upstream")
+_Value = TypeVar("_Value")
 
 # --- results ------------------------------------------------------------------------------
 
@@ -63,37 +61,52 @@ class License:
     duration_months: int
     version: str
     quantity: str
-    points: Decimal
-    amount: Decimal
-    currency: str  # ISO 4217
+    points: Decimal | None  # None when the vendor's figure cannot be read
+    amount: Decimal | None  # None when the price cannot be read: shown, not sold
+    currency: str  # ISO 4217; "" without a readable price
     raw_currency: str  # as the vendor wrote it ("EUR€"), for the audit
+
+    @property
+    def sellable(self) -> bool:
+        """Whether the price can be read, so that the licence may be offered for sale."""
+        return self.amount is not None and bool(self.currency)
 
 
 @dataclass(frozen=True)
 class AvailableLicenses:
     licenses: tuple[License, ...]
     call: CallRecord
+    skipped: int = 0  # catalogue items that could not be read at all
 
 
 @dataclass(frozen=True)
 class AssignResult:
+    """A bought licence. `unread` names the details missing or odd in the answer (their
+    fields are None); `raw` keeps the answer's main values as the vendor wrote them."""
+
     customer_name: str
     license_id: str
-    start_date: date
-    expiry_date: date
-    deducted_amount: Decimal
+    start_date: date | None
+    expiry_date: date | None
+    deducted_amount: Decimal | None
     currency: str
     call: CallRecord
+    unread: tuple[str, ...] = ()
+    raw: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
 class DemoResult:
+    """A given demo; `unread` and `raw` as for AssignResult."""
+
     customer: str
     version: str
     license_name: str
-    expiry_date: date
+    expiry_date: date | None
     license_id: str
     call: CallRecord
+    unread: tuple[str, ...] = ()
+    raw: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -116,93 +129,13 @@ class DashboardLink:
     call: CallRecord
 
 
-# --- the envelope ------------------------------------------------------------------------
-
-
-def unwrap(text: str, call: CallRecord, *, scrub: Callable[[str], str]) -> Any:
-    """Return the `content` of a 2xx answer, or raise the UpstreamError the answer means.
-
-    `text` is the whole answer to the call recorded in `call` (whose `status` it came
-    with); `scrub` removes secrets from vendor text before it goes into a message.
-    """
-    status = call.status or 0
-    data = _json_or_none(text)
-    if 200 <= status < 300:
-        if not isinstance(data, dict) or "content" not in data:
-            raise unreadable(call)
-        if str(data.get("code", 200)).strip() != "200":
-            raise unreadable(call)
-        return data["content"]
-    vendor_message = scrub(_vendor_message(data))
-    if status == 401:
-        raise KeyRejected(
-            "The vendor rejected the portal's API key. Ask an administrator to check "
-            "the FlashStart settings.",
-            call=call,
-        )
-    if status == 500 and isinstance(data, dict) and "errors" in data:
-        field_errors = _field_errors(data["errors"])
-        if field_errors is None:
-            raise unreadable(call)
-        # An empty `errors` is not a validation answer (the vendor's validator always
-        # names a field); calling it one could lead staff to resubmit a purchase.
-        if field_errors:
-            field_errors = {
-                scrub(name): [scrub(m) for m in messages] for name, messages in field_errors.items()
-            }
-            summary = "; ".join(
-                f"{name}: {' '.join(messages)}" for name, messages in field_errors.items()
-            )
-            raise ValidationFailed(
-                f"The vendor refused the data. {summary}",
-                field_errors=field_errors,
-                vendor_message=vendor_message,
-                call=call,
-            )
-    if 400 <= status < 500:
-        reason = vendor_message or f"HTTP {status}"
-        raise Refused(
-            f"The vendor refused the request: {reason}",
-            vendor_message=vendor_message,
-            call=call,
-        )
-    if status >= 500:
-        raise unavailable(f"The vendor reported an internal error (HTTP {status}).", call)
-    raise unreadable(call)
-
-
 class _BadShape(ValueError):
     """Raised by the parsers below (a ValueError, which the client reports as unreadable)."""
 
 
-def _json_or_none(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
-        return None
-
-
-def _vendor_message(data: Any) -> str:
-    if isinstance(data, dict) and isinstance(data.get("message"), str):
-        return data["message"].strip()[:500]
-    return ""
-
-
-def _field_errors(errors: Any) -> dict[str, list[str]] | None:
-    """Return the vendor's `errors` as {field: [messages]}, or None if it is not that shape."""
-    if not isinstance(errors, dict):
-        return None
-    result: dict[str, list[str]] = {}
-    for name, messages in errors.items():
-        if isinstance(messages, str):
-            messages = [messages]
-        if not isinstance(messages, list) or not all(isinstance(m, str) for m in messages):
-            return None
-        result[str(name)] = list(messages)
-    return result
-
-
 # --- parsing the vendor's quirks ----------------------------------------------------------
+
+_UNREAD = (ValueError, ArithmeticError, TypeError)  # what a reader raises for an odd value
 
 
 def _get(content: Any, key: str) -> Any:
@@ -211,108 +144,139 @@ def _get(content: Any, key: str) -> Any:
     return content[key]
 
 
-def _int(value: Any) -> int:
-    """Return a vendor integer that may arrive as 1, "1" or 1.0."""
-    number = _decimal(value)
-    if number != number.to_integral_value():
-        raise _BadShape(f"not a whole number: {value!r}")
-    return int(number)
-
-
-def _decimal(value: Any) -> Decimal:
-    """Return a vendor number as Decimal via its text, so 0.5 stays exactly 0.5."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise _BadShape(f"not a number: {value!r}")
-    number = Decimal(str(value).strip())
-    if not number.is_finite():
-        raise _BadShape(f"not a finite number: {value!r}")
-    return number
-
-
 def _text(content: Any, key: str) -> str:
-    value = _get(content, key)
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise _BadShape(key)
-    return str(value)
+    return values.text(_get(content, key))
 
 
-def _identifier(value: Any) -> str:
-    """Return a licence id given as 108501, 108501.0 or "13343" as the string "108501"."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip():
-        raise _BadShape("license_id")
-    return str(value).strip()
+def _optional_text(content: dict, key: str) -> str:
+    """A text the page can do without: "" when it is missing or odd."""
+    try:
+        return values.text(content[key]) if content.get(key) is not None else ""
+    except _UNREAD:
+        return ""
 
 
-def _date(value: Any) -> date:
-    if not isinstance(value, str):
-        raise _BadShape(f"not a date: {value!r}")
-    return date.fromisoformat(value.strip()[:10])  # tolerate a trailing time
+def _raw(value: Any) -> str:
+    """A vendor value as written, for the manager who checks it (bounded)."""
+    if value is None:
+        return ""
+    written = value if isinstance(value, str) else json.dumps(value)
+    return written[:200]
 
 
-_CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "FR.": "CHF"}
+class _Details:
+    """Reads the details of a success answer that the sale does not depend on: a detail
+    that is missing or odd is None, and its name is kept in `unread` for a manager."""
+
+    def __init__(self, content: dict) -> None:
+        self.content = content
+        self.unread: list[str] = []
+
+    def read(self, key: str, reader: Callable[[Any], _Value]) -> _Value | None:
+        value = self.content.get(key)
+        if value is None:
+            self.unread.append(key)
+            return None
+        try:
+            return reader(value)
+        except _UNREAD:
+            self.unread.append(key)
+            return None
 
 
-def _currency(raw: Any) -> str:
-    """Return the ISO code in a vendor currency ("EUR€" → "EUR", "€" → "EUR")."""
-    text = str(raw).strip().upper()
-    match = re.fullmatch(r"[^A-Z]*([A-Z]{3})[^A-Z]*", text)
-    if match:
-        return match.group(1)
-    if text in _CURRENCY_SYMBOLS:
-        return _CURRENCY_SYMBOLS[text]
-    raise _BadShape(f"unknown currency {raw!r}")
+def _license(item: Any) -> License:
+    """One catalogue item. Raises ValueError (and friends) when it cannot be shown at all;
+    an unreadable price leaves it visible but not for sale (`amount` None)."""
+    if not isinstance(item, dict):
+        raise _BadShape("not an object")
+    raw_currency = item.get("license_amount_currency")
+    details = _Details(item)
+    amount = details.read("license_amount", values.decimal)
+    currency = details.read("license_amount_currency", values.currency) or ""
+    if amount is not None and (amount < 0 or not currency):
+        amount = None
+    return License(
+        code=values.identifier(_get(item, "license_code")),
+        name=_text(item, "license_name"),
+        duration_months=values.integer(_get(item, "license_duration_months")),
+        version=_optional_text(item, "license_version"),
+        quantity=_optional_text(item, "license_quantity"),
+        points=details.read("license_points", values.decimal),
+        amount=amount,
+        currency=currency if amount is not None else "",
+        raw_currency=_raw(raw_currency),
+    )
 
 
 def parse_available(content: Any, call: CallRecord) -> AvailableLicenses:
-    if not isinstance(content, list):
-        raise _BadShape("content is not a list")
+    """The catalogue: a list of items, or one object (how a `license_code` lookup may be
+    answered). An unreadable item is skipped and logged; if none is readable, the answer is."""
+    items = [content] if isinstance(content, dict) else content
+    if not isinstance(items, list):
+        raise _BadShape("content is neither a list nor an object")
     licenses = []
-    for item in content:
-        raw_currency = _text(item, "license_amount_currency")
-        licenses.append(
-            License(
-                code=_text(item, "license_code"),
-                name=_text(item, "license_name"),
-                duration_months=_int(_get(item, "license_duration_months")),
-                version=_text(item, "license_version"),
-                quantity=_text(item, "license_quantity"),
-                points=_decimal(_get(item, "license_points")),
-                amount=_decimal(_get(item, "license_amount")),
-                currency=_currency(raw_currency),
-                raw_currency=raw_currency,
-            )
-        )
-    return AvailableLicenses(licenses=tuple(licenses), call=call)
+    for index, item in enumerate(items):
+        try:
+            licenses.append(_license(item))
+        except _UNREAD as exc:
+            log.warning("FlashStart catalogue: item %d skipped, unreadable (%s)", index, exc)
+    if items and not licenses:
+        raise _BadShape("no catalogue item could be read")
+    return AvailableLicenses(
+        licenses=tuple(licenses), call=call, skipped=len(items) - len(licenses)
+    )
 
 
 def parse_demo(content: Any, call: CallRecord) -> DemoResult:
+    """A demo: given once the vendor names its licence id (a number on this endpoint)."""
+    if not isinstance(content, dict):
+        raise _BadShape("content is not an object")
+    details = _Details(content)
     return DemoResult(
-        customer=_text(content, "customer"),
-        version=_text(content, "version"),
-        license_name=_text(content, "license"),
-        expiry_date=_date(_get(content, "expiry_date")),
-        license_id=_identifier(_get(content, "license_id")),  # a number on this endpoint
+        customer=_optional_text(content, "customer"),
+        version=_optional_text(content, "version"),
+        license_name=_optional_text(content, "license"),
+        expiry_date=details.read("expiry_date", values.date),
+        license_id=values.identifier(_get(content, "license_id")),
         call=call,
+        unread=tuple(details.unread),
+        raw={key: _raw(content.get(key)) for key in ("license_id", "expiry_date")},
     )
 
 
 def parse_assign(content: Any, call: CallRecord, requested_currency: str) -> AssignResult:
-    raw_currency = content.get("currency_code") if isinstance(content, dict) else None
+    """A paid licence: bought once the vendor names its licence id (a string here, but
+    not always). Dates, amount and currency that are missing or odd are None and listed
+    in `unread`; a currency left out is the one asked for."""
+    if not isinstance(content, dict):
+        raise _BadShape("content is not an object")
+    license_id = values.identifier(_get(content, "license_id"))
+    details = _Details(content)
+    start_date = details.read("start_date", values.date)
+    expiry_date = details.read("expiry_date", values.date)
+    amount = details.read("deducted_amount", values.decimal)
+    if amount is not None and amount < 0:
+        details.unread.append("deducted_amount")
+        amount = None
+    currency = values.currency(requested_currency)
+    if content.get("currency_code") is not None:
+        currency = details.read("currency_code", values.currency) or currency
+    keys = ("license_id", "start_date", "expiry_date", "deducted_amount", "currency_code")
     return AssignResult(
-        customer_name=_text(content, "customer"),
-        license_id=_identifier(_get(content, "license_id")),  # a string on this endpoint
-        start_date=_date(_get(content, "start_date")),
-        expiry_date=_date(_get(content, "expiry_date")),
-        deducted_amount=_decimal(_get(content, "deducted_amount")),
-        currency=_currency(raw_currency or requested_currency),
+        customer_name=_optional_text(content, "customer"),
+        license_id=license_id,
+        start_date=start_date,
+        expiry_date=expiry_date,
+        deducted_amount=amount,
+        currency=currency,
         call=call,
+        unread=tuple(details.unread),
+        raw={key: _raw(content.get(key)) for key in keys},
     )
 
 
 def parse_customer_created(content: Any, call: CallRecord) -> CustomerCreated:
-    return CustomerCreated(customer_code=_int(_get(content, "customer_code")), call=call)
+    return CustomerCreated(customer_code=values.integer(_get(content, "customer_code")), call=call)
 
 
 def parse_message(content: Any, call: CallRecord) -> MessageResult:

@@ -21,8 +21,10 @@ Three keys per breaker:
 After the cooldown, one call at a time (in all processes: the trial key is taken with an
 atomic `add`) tries the vendor while the others keep failing fast; otherwise every
 thread of every worker would wait out the full timeout on a vendor that is still down.
-A failed trial re-opens the breaker at once, a success resets it. A trial whose process
-died frees its key after `trial_seconds`.
+A failed trial re-opens the breaker at once, a success resets it. A call that ends with
+neither (a directory look-up the breaker does not count, a programming error) gives the
+slot back with `release()`, so the next call may try at once; only a trial whose process
+died waits for its key to expire after `trial_seconds`.
 """
 
 from __future__ import annotations
@@ -72,6 +74,8 @@ class CircuitBreaker:
         self._failures_key = f"{key_prefix}:failures"
         self._open_key = f"{key_prefix}:open_until"
         self._trial_key = f"{key_prefix}:trial"
+        # Whether this instance took the half-open trial (one instance serves one call).
+        self._holds_trial = False
 
     def __repr__(self) -> str:
         return (
@@ -96,7 +100,9 @@ class CircuitBreaker:
                 return True
             if float(open_until) > self._clock():
                 return False
-            return bool(self._cache.add(self._trial_key, 1, timeout=_ttl(self.trial_seconds)))
+            taken = bool(self._cache.add(self._trial_key, 1, timeout=_ttl(self.trial_seconds)))
+            self._holds_trial = self._holds_trial or taken
+            return taken
         except Exception:
             log.warning("breaker: cache unavailable, treating the breaker as closed")
             return True
@@ -123,13 +129,26 @@ class CircuitBreaker:
 
     def record_success(self) -> None:
         """The vendor answered: forget past failures and close the breaker."""
+        self._holds_trial = False
         try:
             self._cache.delete_many([self._failures_key, self._open_key, self._trial_key])
         except Exception:
             log.warning("breaker: cache unavailable, could not record a success")
 
+    def release(self) -> None:
+        """The call allowed through ended without a verdict on the vendor: give back the
+        half-open trial slot if this call held it (the breaker stays as it was)."""
+        if not self._holds_trial:
+            return
+        self._holds_trial = False
+        try:
+            self._cache.delete(self._trial_key)
+        except Exception:
+            log.warning("breaker: cache unavailable, the trial slot frees itself later")
+
     def record_failure(self) -> None:
         """The vendor did not answer: count it, and open the breaker at the threshold."""
+        self._holds_trial = False
         count = self._increment()
         if count < self.failures and not self._was_opened():
             return

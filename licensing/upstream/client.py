@@ -25,7 +25,7 @@ import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from licensing.upstream import answers, errors, transport
+from licensing.upstream import answers, envelope, errors, transport
 from licensing.upstream import breaker as circuit_breaker
 
 __all__ = [
@@ -167,11 +167,20 @@ class FlashStartClient:
         return self._parse(parse, content, call)
 
     def renewal_suspend(self, *, customer_code: int, license_id: str) -> answers.MessageResult:
-        """Stop a licence renewing. A 405 ("already suspended") returns already=True."""
+        """Stop a licence renewing. Sent once; raises UpstreamError.
+
+        Only the vendor's business answer "already suspended" (a 405 in the vendor's shape
+        that says "already") returns already=True; any other 405 (a proxy, a wrong path)
+        raises Refused.
+        """
         return self._renewal("suspend", customer_code=customer_code, license_id=license_id)
 
     def renewal_enable(self, *, customer_code: int, license_id: str) -> answers.MessageResult:
-        """Let a licence renew again. A 405 ("already enabled") returns already=True."""
+        """Let a licence renew again. Sent once; raises UpstreamError.
+
+        Every 405 raises Refused: the vendor documents suspend's "License already
+        suspended." body here too, which proves nothing about the renewal.
+        """
         return self._renewal("enable", customer_code=customer_code, license_id=license_id)
 
     def customer_create(
@@ -233,9 +242,9 @@ class FlashStartClient:
         try:
             content, call = self._call(endpoint, "POST", body, read=False)
         except errors.Refused as exc:
-            if exc.call is None or exc.status != 405:
+            if endpoint != "suspend" or exc.call is None or not _already(exc):
                 raise
-            # The vendor's way of saying "already in that state": not a failure for us.
+            # The vendor's way of saying "already suspended": not a failure for us.
             return answers.MessageResult(message=exc.message, already=True, call=exc.call)
         return self._parse(answers.parse_message, content, call)
 
@@ -284,18 +293,31 @@ class FlashStartClient:
             )
         try:
             reply = self._transport.send(endpoint, method, self._paths[endpoint], body, read=read)
-            content = answers.unwrap(reply.text, reply.call, scrub=self._transport.scrub)
+            content = envelope.unwrap(reply.text, reply.call, scrub=self._transport.scrub)
         except errors.Unavailable:
             if self._breaker is not None and counted:
                 self._breaker.record_failure()
+            elif self._breaker is not None:
+                # Not counted (a directory look-up): no verdict, but the half-open trial
+                # slot it may hold must not stay taken until it expires.
+                self._breaker.release()
             raise
         except errors.UpstreamError:
             if self._breaker is not None:
                 self._breaker.record_success()
             raise
+        except BaseException:
+            if self._breaker is not None:
+                self._breaker.release()
+            raise
         if self._breaker is not None:
             self._breaker.record_success()
         return content, reply.call
+
+
+def _already(exc: errors.Refused) -> bool:
+    """Whether a refusal is the vendor's business answer "already ..." (405, its shape)."""
+    return exc.business and exc.status == 405 and "already" in exc.message.lower()
 
 
 def _whole(value: Any) -> int:

@@ -49,9 +49,10 @@ class CallRecord:
 class UpstreamError(Exception):
     """A vendor call failed. `str(exc)` is a message fit for a salesperson.
 
-    `call` is the CallRecord (None when nothing was attempted), `status` the HTTP status
-    (None without an answer), and `may_have_taken_effect` says whether the vendor may have
-    acted on the request anyway.
+    `call` is the CallRecord (None when nothing was attempted), `status` the status the
+    answer means (None without an answer): the HTTP status, or the `code` of the vendor's
+    body when the two disagree (HTTP 200 with `{"code": 405, ...}`). `may_have_taken_effect`
+    says whether the vendor may have acted on the request anyway.
     """
 
     may_have_taken_effect = False
@@ -63,10 +64,11 @@ class UpstreamError(Exception):
         call: CallRecord | None = None,
         endpoint: str = "",
         may_have_taken_effect: bool | None = None,
+        status: int | None = None,
     ) -> None:
         super().__init__(message)
         self.call = call
-        self.status = call.status if call else None
+        self.status = status if status is not None else (call.status if call else None)
         self.endpoint = call.endpoint if call else endpoint
         if may_have_taken_effect is not None:
             self.may_have_taken_effect = may_have_taken_effect
@@ -93,11 +95,20 @@ class ValidationFailed(UpstreamError):
 
 
 class Refused(UpstreamError):
-    """405 or another 4xx: the vendor refused the request; `message` is its reason."""
+    """405 or another 4xx: the request was refused; `message` is the reason given.
 
-    def __init__(self, message: str, *, vendor_message: str, **kwargs: Any) -> None:
+    `business` is True only when the answer is the vendor's own refusal, in its shape
+    (`{"code": 405, "message": "...", "error": []}`); a 4xx without it came from something
+    else (a proxy, a wrong path, the framework's "method not allowed") and says nothing
+    about the licence.
+    """
+
+    def __init__(
+        self, message: str, *, vendor_message: str, business: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(message, **kwargs)
         self.message = vendor_message
+        self.business = business
 
 
 class Unavailable(UpstreamError):

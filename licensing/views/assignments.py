@@ -27,7 +27,11 @@ UNKNOWN_BADGE = "Outcome unknown — do not assign again; a manager will check"
 @require_http_methods(["GET", "POST"])
 @sales_required
 def license_assign(request, customer_code: int):
-    """Confirm a licence at the vendor's current price, then buy it (once per form)."""
+    """Confirm a licence at the vendor's current price, then buy it (once per form).
+
+    A second purchase of a licence the customer bought lately is held on a page of its own
+    (`repeat_purchase.html`) until the salesperson confirms it.
+    """
     customer = customer_or_404(customer_code)
     license_code = request.GET.get("license_code", "").strip()[:64]
     currency_code = request.GET.get("currency_code", "EUR").strip().upper()[:3] or "EUR"
@@ -36,26 +40,39 @@ def license_assign(request, customer_code: int):
     form = forms.AssignForm(request.POST) if request.method == "POST" else None
     if form is not None and form.is_valid():
         quote = form.cleaned_data["quote"]
+        data = form.cleaned_data
         try:
             outcome = services.license_assign(
                 meta=audit.RequestMeta.from_request(request),
                 customer=customer,
-                license_code=quote["code"],
-                license_info=form.cleaned_data["license_info"],
-                token=form.cleaned_data["token"],
-                currency_code=quote["currency"],
+                # What this page is for; the signed quote must have been made for it.
+                license_code=license_code or quote["code"],
+                license_info=data["license_info"],
+                token=data["token"],
+                currency_code=currency_code if license_code else quote["currency"],
                 license_name=quote["name"],
                 quoted_amount=quote["amount"],
                 points=quote["points"],
+                accept_notifications=data["accept_notifications"],
+                quote=quote,
+                repeat_of=data["repeat_of"],
             )
+        except services.RepeatPurchase as held:
+            context.update(form=form, quote=quote, earlier=held.earlier, held=held)
+            return _confirmation(request, "licensing/repeat_purchase.html", context)
         except services.InputInvalid as exc:
+            if "quote" in exc.errors:
+                context["problem"] = " ".join(exc.errors["quote"])
+                return _confirmation(request, "licensing/assign_confirm.html", context)
             responses.add_errors(form, exc.errors)
         else:
             if outcome.ok:
                 return _done(request, customer, outcome)
             retry = None
             if outcome.assignment is None or outcome.assignment.status == AssignmentStatus.FAILED:
-                retry = forms.AssignForm.retry(quote, form.cleaned_data["license_info"])
+                retry = forms.AssignForm.retry(
+                    quote, data["license_info"], data["accept_notifications"]
+                )
                 responses.add_errors(retry, outcome.field_errors)
             context.update(form=retry, quote=quote, outcome=outcome, unknown_badge=UNKNOWN_BADGE)
             return _confirmation(request, "licensing/assign_confirm.html", context)
@@ -83,10 +100,20 @@ def license_assign(request, customer_code: int):
                 "customer. Choose one from the catalogue."
             )
             return _confirmation(request, "licensing/assign_confirm.html", context)
-        quote = forms.quote_data(found)
+        if not found.sellable:
+            context.update(
+                problem=f"FlashStart's price for “{found.name}” ({found.code}) cannot be read "
+                "right now, so it cannot be sold from the portal. Try again later.",
+                can_retry=True,
+            )
+            return _confirmation(request, "licensing/assign_confirm.html", context)
+        quote = forms.quote_data(found, customer.customer_code)
         stale = form.errors.get("quote") if form is not None else None
         info = form.data.get("license_info", "") if form is not None else ""
-        form = forms.AssignForm.retry(quote, info) if stale else forms.AssignForm.fresh(quote)
+        notify = bool(form.data.get("accept_notifications")) if form is not None else True
+        form = (
+            forms.AssignForm.retry(quote, info, notify) if stale else forms.AssignForm.fresh(quote)
+        )
         if stale:
             form.add_error(None, list(stale))
     context.update(
@@ -100,14 +127,23 @@ def license_assign(request, customer_code: int):
 @require_http_methods(["GET", "POST"])
 @sales_required
 def demo_assign(request, customer_code: int):
-    """Confirm and assign a free trial licence."""
+    """Confirm and assign a free trial licence: what it is, how long it lasts, and whether
+    the customer still has one of FlashStart's demos left."""
     customer = customer_or_404(customer_code)
     demos = [
         a
         for a in selectors.customer_assignments(customer=customer)
         if a.kind == AssignmentKind.DEMO and a.status == AssignmentStatus.ACTIVE
     ]
-    context = {"customer": customer, "demos": demos, "demo_limit": services.assignments.DEMO_LIMIT}
+    limit = services.assignments.DEMO_LIMIT
+    context = {
+        "customer": customer,
+        "demos": demos,
+        "demo_limit": limit,
+        "demo_product": services.assignments.DEMO_PRODUCT,
+        "demo_days": services.assignments.DEMO_DAYS,
+        "at_limit": len(demos) >= limit,
+    }
     if request.method == "GET":
         context["form"] = forms.DemoForm.fresh(customer.language)
         return _confirmation(request, "licensing/demo_confirm.html", context)
@@ -121,6 +157,7 @@ def demo_assign(request, customer_code: int):
                 customer=customer,
                 token=form.cleaned_data["token"],
                 lang=form.cleaned_data["lang"],
+                accept_notifications=form.cleaned_data["accept_notifications"],
             )
         except services.InputInvalid as exc:
             responses.add_errors(form, exc.errors)
@@ -129,7 +166,9 @@ def demo_assign(request, customer_code: int):
                 return _done(request, customer, outcome)
             retry = None
             if outcome.assignment is None or outcome.assignment.status == AssignmentStatus.FAILED:
-                retry = forms.DemoForm.retry(form.cleaned_data["lang"])
+                retry = forms.DemoForm.retry(
+                    form.cleaned_data["lang"], form.cleaned_data["accept_notifications"]
+                )
                 responses.add_errors(retry, outcome.field_errors)
             context.update(form=retry, outcome=outcome, unknown_badge=UNKNOWN_BADGE)
     return _confirmation(request, "licensing/demo_confirm.html", context)
@@ -190,6 +229,8 @@ def renewal_resume(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @manager_required("resolve unknown outcomes")
 def assignment_resolve(request, pk: int):
+    """A manager settles an unknown outcome, shown FlashStart's answer when one was kept
+    (the form is filled in from it)."""
     assignment = _assignment_or_404(pk)
     blocked = ""
     if not assignment.is_resolvable:
@@ -197,7 +238,7 @@ def assignment_resolve(request, pk: int):
     return _assignment_action(
         request,
         assignment,
-        form_class=forms.ResolveForm,
+        form_class=lambda data: forms.ResolveForm.prefilled(assignment, data),
         run=lambda meta, data: services.assignment_resolve(
             meta=meta,
             assignment=assignment,
@@ -205,9 +246,13 @@ def assignment_resolve(request, pk: int):
             failed=data["outcome"] == forms.ResolveForm.FAILED,
             note=data["note"],
             expiry_date=data["expiry_date"],
+            start_date=data["start_date"],
+            amount=data["amount"],
+            currency=data["currency"],
         ),
         action="resolve",
         blocked=blocked,
+        vendor_answer=assignment.vendor_answer,
     )
 
 
@@ -226,7 +271,7 @@ def _renewal_blocked(assignment, target: str) -> str:
     return ""
 
 
-def _assignment_action(request, assignment, *, form_class, run, action, blocked):
+def _assignment_action(request, assignment, *, form_class, run, action, blocked, **extra):
     """Confirmation (page, or dialog panel for htmx), then one service call.
 
     Success: the dialog closes and the customer page's assignments and timeline update
@@ -257,6 +302,7 @@ def _assignment_action(request, assignment, *, form_class, run, action, blocked)
         "outcome": outcome,
         "in_dialog": in_dialog,
         "post_url": request.path,
+        **extra,
     }
     return responses.page(request, "licensing/assignment_action.html", context, fragment="panel")
 

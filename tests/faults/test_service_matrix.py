@@ -118,9 +118,11 @@ def test_demo_assign_settles_every_fault(fault, vendor, inject, sales_meta, cust
 
 
 def renewal_expectation(fault: str) -> tuple[bool, str]:
-    """(renewal changed here, audit outcome) for suspend and resume."""
-    if fault == "refused405":
-        return True, AuditOutcome.SUCCESS  # "already in that state": the wish holds
+    """(renewal changed here, audit outcome) for suspend and resume.
+
+    A 405 is "already suspended" only when the vendor says so (see test_renewals); the
+    fault's 405 says something else, so nothing changes here.
+    """
     if fault in CLEAR_REFUSALS:
         return False, AuditOutcome.FAILED
     return False, AuditOutcome.UNKNOWN
@@ -181,8 +183,44 @@ def test_renewal_resume_settles_every_fault_and_a_retry_converges(
     monkeypatch.undo()
     retry = services.renewal_resume(meta=sales_meta, assignment=assignment)
     assignment.refresh_from_db()
-    assert retry.ok and assignment.renewal == Renewal.ON
     assert vendor.state.license(license_id).renewal == RENEWAL_ENABLED
+    if fault not in PROCESSED:
+        assert retry.ok and assignment.renewal == Renewal.ON
+        return
+    # The lost answer was a yes, and the vendor answers the retry with its documented 405
+    # ("License already suspended."), which proves nothing: the portal changes nothing
+    # and tells staff to check at FlashStart (it has no way to read the renewal state).
+    assert not retry.ok and assignment.renewal == Renewal.SUSPENDED
+    assert "Check the licence in the FlashStart customer area" in retry.message
+
+
+@pytest.mark.parametrize(
+    ("service", "endpoint"), [("renewal_suspend", "suspend"), ("renewal_resume", "enable")]
+)
+def test_a_proxys_405_on_a_renewal_change_changes_nothing_here(
+    vendor, sales_meta, customer, service, endpoint
+):
+    license_id = seed_licence(vendor)
+    renewal = Renewal.ON if endpoint == "suspend" else Renewal.SUSPENDED
+    if endpoint == "enable":
+        vendor.state.set_renewal(license_id, RENEWAL_SUSPENDED)
+    assignment = assignment_factory(customer=customer, license_id=license_id, renewal=renewal)
+    vendor.add_fault(endpoint, "proxy405")
+    options = {"reason": "Closing"} if endpoint == "suspend" else {}
+
+    outcome = getattr(services, service)(meta=sales_meta, assignment=assignment, **options)
+
+    assignment.refresh_from_db()
+    assert not outcome.ok and assignment.renewal == renewal
+    event = only_event(
+        AuditAction.RENEWAL_SUSPEND if endpoint == "suspend" else AuditAction.RENEWAL_RESUME
+    )
+    assert event.outcome == AuditOutcome.FAILED and event.http_status == 405
+    assert "Check the licence in the FlashStart customer area" in outcome.message
+    # and it is safe to try again once the way to FlashStart is clear
+    retry = getattr(services, service)(meta=sales_meta, assignment=assignment, **options)
+    assignment.refresh_from_db()
+    assert retry.ok and assignment.renewal != renewal
 
 
 # --- catalogue (a read: retried within the deadline when that is safe) ---------------------

@@ -112,8 +112,12 @@ def test_available_licences(server, client, status, body, retry_after):
         for item in result.licenses:
             assert isinstance(item.code, str) and isinstance(item.name, str)
             assert isinstance(item.duration_months, int)
-            assert finite(item.points) and finite(item.amount)
-            assert len(item.currency) == 3 and item.currency.isalpha()
+            assert item.points is None or finite(item.points)
+            if item.sellable:
+                assert finite(item.amount) and item.amount >= 0
+                assert len(item.currency) == 3 and item.currency.isalpha()
+            else:
+                assert item.amount is None
 
 
 @FUZZ
@@ -124,7 +128,8 @@ def test_demo(server, client, status, body, retry_after):
     result = check(lambda: client.demo_assign(customer_code=1), upstream.DemoResult)
     if result is not None:
         assert isinstance(result.license_id, str) and result.license_id.strip()
-        assert isinstance(result.expiry_date, date)
+        assert result.expiry_date is None or isinstance(result.expiry_date, date)
+        assert (result.expiry_date is None) == ("expiry_date" in result.unread)
 
 
 @FUZZ
@@ -140,8 +145,13 @@ def test_assign(server, client, status, body, retry_after):
     )
     if result is not None:
         assert isinstance(result.license_id, str) and result.license_id.strip()
-        assert isinstance(result.start_date, date) and isinstance(result.expiry_date, date)
-        assert finite(result.deducted_amount)
+        for name in ("start_date", "expiry_date"):
+            value = getattr(result, name)
+            assert isinstance(value, date) if name not in result.unread else value is None
+        if "deducted_amount" in result.unread:
+            assert result.deducted_amount is None
+        else:
+            assert finite(result.deducted_amount) and result.deducted_amount >= 0
         assert len(result.currency) == 3 and result.currency.isalpha()
 
 
@@ -221,9 +231,8 @@ def test_directories_never_raise(server, client, status, body, retry_after, name
 @given(
     value=st.one_of(
         st.none(),
-        # What http.client can deliver: latin-1 text without line breaks. ASCII only
-        # here; the one non-ASCII digit case is its own (expected-failure) test below.
-        st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40),
+        # What http.client can deliver: latin-1 text without line breaks.
+        st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=40),
         s.RETRY_AFTER,
     )
 )
@@ -260,11 +269,6 @@ HUGE_ANSWERS = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="licensing.upstream.answers turns '1e400000' into an int (seconds of CPU, more for "
-    "bigger exponents) instead of refusing it: bound the exponent where answers reads numbers",
-)
 @pytest.mark.parametrize("endpoint", list(HUGE_ANSWERS))
 def test_a_number_with_a_huge_exponent_is_refused_quickly(server, client, endpoint):
     call, content = HUGE_ANSWERS[endpoint]
@@ -279,13 +283,6 @@ def test_a_number_with_a_huge_exponent_is_refused_quickly(server, client, endpoi
     assert kind == "error" and isinstance(value, upstream.UnreadableAnswer)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="transport.retry_after_seconds accepts str.isdigit() digits such as '¹' (a latin-1 "
-    "header byte) and float() then raises ValueError out of the client: test with "
-    "value.isascii() and value.isdigit(), or catch ValueError there",
-)
 def test_a_superscript_digit_in_retry_after_is_not_a_crash(server, client):
     server.script(fs.reply(503, b'{"message": "busy"}', headers={"Retry-After": "\u00b9"}))
 

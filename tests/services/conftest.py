@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 
 from licensing import audit, roles
 from licensing.models import Customer
+from tests.services import dbfaults
 
 
 def make_user(username: str, *groups: str):
@@ -49,3 +50,9 @@ def customer(db):
 @pytest.fixture
 def token():
     return uuid.uuid4()
+
+
+@pytest.fixture
+def settle_refused(db):
+    """The database refuses to make an assignment ACTIVE (see tests.services.dbfaults)."""
+    dbfaults.refuse_active()

@@ -62,7 +62,7 @@ def test_update_with_an_invalid_value_is_refused_and_audited(manager_meta):
     assert Customer.objects.get(pk=customer.pk).email == "old@example.com"
     event = only_event(AuditAction.CUSTOMER_UPDATE)
     assert event.outcome == AuditOutcome.INVALID
-    assert event.message.startswith("Refused: email: ")
+    assert event.message.startswith("Refused: E-mail: ")  # fields named by their labels
 
 
 def test_update_of_the_customer_code_is_refused(manager_meta):

@@ -93,3 +93,20 @@ def test_dashboard_link_is_audited_without_token(sandbox_settings, sales_meta, c
     event = AuditEvent.objects.order_by("-seq").first()
     assert event.action == AuditAction.DASHBOARD_OPEN and event.outcome == AuditOutcome.SUCCESS
     assert token not in event.sent + event.answer + event.message
+    assert "issued" in event.message
+
+
+def test_every_local_mistake_is_refused_at_once_and_audited_with_field_labels(
+    sandbox_settings, sales_meta
+):
+    wrong = {**NEW, "email": "nope", "company_name": "", "phone": "call me", "country_code": "XX"}
+
+    with pytest.raises(services.InputInvalid) as exc:
+        services.customer_create(meta=sales_meta, **wrong)
+
+    assert set(exc.value.errors) == {"email", "company_name", "phone", "country_code"}
+    event = AuditEvent.objects.get(action=AuditAction.CUSTOMER_CREATE)
+    assert event.message.startswith("Refused: E-mail: Enter a valid e-mail address.; ")
+    assert "Company name: " in event.message and "Country: " in event.message
+    assert "company_name" not in event.message and "__all__" not in event.message
+    assert sandbox_settings.state.requests["customer_new"] == 0

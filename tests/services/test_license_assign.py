@@ -58,10 +58,19 @@ def test_assign_twice_with_same_token_calls_vendor_once(
     assert last_event().outcome == AuditOutcome.DUPLICATE
 
 
-def test_assign_with_other_token_buys_again(sandbox_settings, sales_meta, customer):
-    assign(sales_meta, customer, uuid.uuid4())
-    assign(sales_meta, customer, uuid.uuid4())
-    assert sandbox_settings.state.assign_deductions == 2
+def test_a_second_form_for_the_same_licence_is_held_until_confirmed(
+    sandbox_settings, sales_meta, customer
+):
+    first = assign(sales_meta, customer, uuid.uuid4()).assignment
+
+    with pytest.raises(services.RepeatPurchase) as held:
+        assign(sales_meta, customer, uuid.uuid4())
+    assert held.value.earlier.pk == first.pk
+    assert sandbox_settings.state.assign_deductions == 1
+    assert LicenseAssignment.objects.count() == 1
+
+    again = assign(sales_meta, customer, uuid.uuid4(), repeat_of=first.pk)
+    assert again.ok and sandbox_settings.state.assign_deductions == 2
 
 
 def test_bad_license_info_is_refused_before_anything_is_recorded(

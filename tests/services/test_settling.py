@@ -38,7 +38,14 @@ def invalid(fields=None):
 
 
 def refused():
-    return upstream.Refused("refused", vendor_message="Not {allowed}", call=call(405))
+    return upstream.Refused(
+        "refused", vendor_message="Not {allowed}", business=True, call=call(405)
+    )
+
+
+def turned_away():
+    """A 405 that is not the vendor's answer: a proxy's page, a wrong path."""
+    return upstream.Refused("refused", vendor_message="", call=call(405))
 
 
 def gateway_error():
@@ -59,6 +66,7 @@ def not_sent():
         (key_rejected(), Failure.KEY_REJECTED),
         (invalid(), Failure.INVALID),
         (refused(), Failure.REFUSED),
+        (turned_away(), Failure.FOREIGN),
         (gateway_error(), Failure.UNANSWERED),
         (timed_out(), Failure.UNANSWERED),
         (upstream.UnreadableAnswer("garbled", call=call(200)), Failure.UNANSWERED),
@@ -70,7 +78,7 @@ def test_each_vendor_error_is_one_kind_of_failure(exc, failure):
 
 
 def test_a_clear_refusal_is_never_taken_for_an_unclear_answer():
-    exc = upstream.Refused("refused", vendor_message="No.", call=call(405))
+    exc = upstream.Refused("refused", vendor_message="No.", business=True, call=call(405))
     exc.may_have_taken_effect = True
 
     assert settling.failure_of(exc) is Failure.REFUSED
@@ -92,10 +100,26 @@ def test_assignments_treat_an_unclear_answer_as_unknown(exc, outcome, level, mes
     assert (verdict.outcome, verdict.level, verdict.message) == (outcome, level, message)
 
 
-def test_renewals_say_the_vendor_refused_and_that_a_retry_is_safe():
-    assert (
-        settling.judge(refused(), settling.RENEWAL).message == "FlashStart refused: Not {allowed}"
+def test_renewals_quote_the_vendors_refusal_and_say_what_to_check():
+    verdict = settling.judge(refused(), settling.RENEWAL)
+
+    assert verdict.outcome == AuditOutcome.FAILED
+    assert verdict.message == (
+        "FlashStart refused: Not {allowed} The renewal is unchanged here. "
+        "Check the licence in the FlashStart customer area before trying again."
     )
+
+
+def test_a_refusal_that_is_not_the_vendors_says_so_and_changes_nothing():
+    verdict = settling.judge(turned_away(), settling.RENEWAL)
+
+    assert verdict.outcome == AuditOutcome.FAILED
+    assert "turned away before FlashStart's licence service (HTTP 405)" in verdict.message
+    assert "Check the licence in the FlashStart customer area" in verdict.message
+    assert settling.judge(turned_away(), settling.ASSIGN).outcome == AuditOutcome.FAILED
+
+
+def test_renewals_say_a_retry_is_safe_when_the_vendor_did_not_answer():
     unanswered = settling.judge(timed_out(), settling.RENEWAL)
     assert unanswered.outcome == AuditOutcome.UNKNOWN
     assert unanswered.message == (

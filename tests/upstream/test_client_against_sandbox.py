@@ -150,17 +150,27 @@ def test_demo_gives_a_string_id_and_is_refused_after_the_limit(client):
     assert "Maximum" in caught.value.message
 
 
-def test_renewal_suspend_and_enable_report_already_on_repeat(client):
+def test_suspend_twice_reports_already_suspended(client):
     license_id = assign(client).license_id
 
     first = client.renewal_suspend(customer_code=CUSTOMER, license_id=license_id)
     again = client.renewal_suspend(customer_code=CUSTOMER, license_id=license_id)
     enabled = client.renewal_enable(customer_code=CUSTOMER, license_id=license_id)
-    enabled_again = client.renewal_enable(customer_code=CUSTOMER, license_id=license_id)
 
-    assert (first.already, again.already) == (False, True)
-    assert (enabled.already, enabled_again.already) == (False, True)
+    assert (first.already, again.already, enabled.already) == (False, True, False)
     assert first.message == "License suspended successfully."
+    assert again.message == "License already suspended."
+
+
+def test_enable_twice_is_a_refusal_not_proof_that_renewal_is_on(client):
+    license_id = assign(client).license_id
+
+    # The vendor documents suspend's 405 body for enable too: it proves nothing.
+    with pytest.raises(upstream.Refused) as caught:
+        client.renewal_enable(customer_code=CUSTOMER, license_id=license_id)
+
+    assert caught.value.status == 405 and caught.value.business
+    assert caught.value.message == "License already suspended."
 
 
 def test_renewal_of_an_unknown_licence_is_a_field_error(client):

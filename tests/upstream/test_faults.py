@@ -52,7 +52,12 @@ FAULTS = {
     "200 wrong shape": (fs.ok({"customer": "Acme"}), UNREADABLE, True),
     "200 content a list": (fs.ok([]), UNREADABLE, True),
     "200 no envelope": (fs.reply(200, ASSIGNED), UNREADABLE, True),
-    "200 error code in body": (fs.reply(200, {"code": 500, "content": ASSIGNED}), UNREADABLE, True),
+    # The body's code is the real status: an internal error, whatever HTTP said.
+    "200 error code in body": (
+        fs.reply(200, {"code": 500, "content": ASSIGNED}),
+        UNAVAILABLE,
+        True,
+    ),
     "500 errors not an object": (fs.reply(500, {"errors": "bad"}), UNREADABLE, True),
     "401": (fs.reply(401, {"message": "Invalid token"}), upstream.KeyRejected, False),
     "405": (fs.reply(405, {"code": 405, "message": "No.", "error": []}), upstream.Refused, False),

@@ -86,18 +86,43 @@ def test_currency_is_normalised_to_its_iso_code(fault, make_client, raw, iso):
 
 @pytest.mark.parametrize(
     "change",
-    [
-        {"license_amount_currency": "¤"},
-        {"license_amount": "NaN"},
-        {"license_amount": True},
-        {"license_duration_months": "1.5"},
-        {"license_points": None},
-        {"license_code": None},
-    ],
-    ids=["unknown currency", "nan", "bool", "fractional months", "null points", "no code"],
+    [{"license_amount_currency": "¤"}, {"license_amount": "NaN"}, {"license_amount": True}],
+    ids=["unknown currency", "nan", "bool"],
 )
-def test_a_licence_with_an_unusable_field_is_an_unreadable_answer(fault, make_client, change):
+def test_a_licence_whose_price_cannot_be_read_is_shown_but_not_for_sale(fault, make_client, change):
     fault.script(fs.ok([dict(VENDOR_EXAMPLE[0], **change)]))
+
+    (license,) = make_client().licenses_available(customer_code=42).licenses
+
+    assert license.code == "CL-Q-A005-M1" and license.name == "Business Filter License"
+    assert license.amount is None and license.currency == ""
+    assert not license.sellable
+
+
+def test_a_licence_without_points_can_still_be_sold(fault, make_client):
+    fault.script(fs.ok([dict(VENDOR_EXAMPLE[0], license_points=None)]))
+
+    (license,) = make_client().licenses_available(customer_code=42).licenses
+
+    assert license.points is None and license.sellable
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"license_duration_months": "1.5"}, {"license_code": None}, {"license_name": ["x"]}],
+    ids=["fractional months", "no code", "name not a text"],
+)
+def test_an_unreadable_catalogue_item_is_skipped_not_the_whole_list(fault, make_client, change):
+    fault.script(fs.ok([dict(VENDOR_EXAMPLE[0], **change), VENDOR_EXAMPLE[1]]))
+
+    result = make_client().licenses_available(customer_code=42)
+
+    assert [item.code for item in result.licenses] == ["CL-Q-A010-M1"]
+    assert result.skipped == 1
+
+
+def test_a_catalogue_of_nothing_but_unreadable_items_is_an_unreadable_answer(fault, make_client):
+    fault.script(fs.ok([dict(VENDOR_EXAMPLE[0], license_code=None), "junk"]))
 
     with pytest.raises(upstream.UnreadableAnswer) as caught:
         make_client().licenses_available(customer_code=42)
@@ -185,7 +210,7 @@ def test_assign_without_a_currency_in_the_answer_uses_the_one_asked_for(fault, m
     assert result.license_id == "7"
 
 
-def test_assign_with_a_bad_date_is_unreadable_and_may_have_charged(fault, make_client):
+def test_assign_with_odd_details_is_a_sale_with_those_details_flagged(fault, make_client):
     fault.script(
         fs.ok(
             {
@@ -193,10 +218,22 @@ def test_assign_with_a_bad_date_is_unreadable_and_may_have_charged(fault, make_c
                 "license_id": "1",
                 "start_date": "18/01/2022",
                 "expiry_date": "2022-01-31",
-                "deducted_amount": 5,
+                "deducted_amount": "five",
             }
         )
     )
+
+    result = make_client().license_assign(customer_code=1, license_code="X", license_info="HQ")
+
+    assert result.license_id == "1"
+    assert result.start_date is None and result.deducted_amount is None
+    assert result.expiry_date == date(2022, 1, 31)
+    assert result.unread == ("start_date", "deducted_amount")
+    assert result.raw["start_date"] == "18/01/2022" and result.raw["deducted_amount"] == "five"
+
+
+def test_assign_without_a_licence_id_is_unreadable_and_may_have_charged(fault, make_client):
+    fault.script(fs.ok({"customer": "C", "start_date": "2022-01-18", "deducted_amount": 5}))
 
     with pytest.raises(upstream.UnreadableAnswer) as caught:
         make_client().license_assign(customer_code=1, license_code="X", license_info="HQ")
@@ -216,15 +253,41 @@ def test_renewal_change_sends_strings_and_reports_success(fault, make_client, me
     assert fault.last().json == {"license_id": "13343", "customer_code": "42"}
 
 
-@pytest.mark.parametrize("method", ["renewal_suspend", "renewal_enable"])
-def test_renewal_already_in_that_state_is_not_an_error(fault, make_client, method):
+def test_suspend_already_suspended_is_not_an_error(fault, make_client):
     fault.script(fs.reply(405, {"code": 405, "message": "License already suspended.", "error": []}))
 
-    result = getattr(make_client(), method)(customer_code=42, license_id="13343")
+    result = make_client().renewal_suspend(customer_code=42, license_id="13343")
 
     assert result.already is True
     assert result.message == "License already suspended."
     assert result.call.status == 405
+
+
+def test_enable_answered_already_suspended_is_a_refusal(fault, make_client):
+    fault.script(fs.reply(405, {"code": 405, "message": "License already suspended.", "error": []}))
+
+    with pytest.raises(upstream.Refused) as caught:
+        make_client().renewal_enable(customer_code=42, license_id="13343")
+
+    assert caught.value.business and caught.value.status == 405
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        fs.html(405, "<html><center><h1>405 Not Allowed</h1></center>nginx</html>"),
+        fs.reply(405, {"message": "The POST method is not supported for this route."}),
+        fs.reply(405, {"code": 405, "message": "License cannot be suspended now.", "error": []}),
+    ],
+    ids=["proxy page", "framework's method not allowed", "another business refusal"],
+)
+def test_suspend_refused_otherwise_is_not_already_suspended(fault, make_client, answer):
+    fault.script(answer)
+
+    with pytest.raises(upstream.Refused) as caught:
+        make_client().renewal_suspend(customer_code=42, license_id="13343")
+
+    assert caught.value.status == 405
 
 
 @pytest.mark.parametrize("status", [400, 403, 404, 422])

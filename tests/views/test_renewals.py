@@ -151,3 +151,56 @@ def test_manager_resolves_as_failed(manager_client, customer):
 
     unknown.refresh_from_db()
     assert unknown.status == AssignmentStatus.FAILED
+
+
+def test_the_resolve_page_shows_the_kept_answer_and_fills_the_form_in(
+    manager_user, sales_client, customer, sandbox_settings
+):
+    from django.test import Client
+
+    from tests.services import dbfaults
+
+    manager_client = Client()
+    manager_client.force_login(manager_user)
+
+    dbfaults.refuse_active()  # the sale goes through at FlashStart, then saving it fails
+    url = "/customers/1001/assign/?license_code=CL-Q-A005-M12&currency_code=EUR"
+    page = sales_client.get(url).content.decode()
+    form = dict(re.findall(r'name="(token|quote)" value="([^"]+)"', page))
+    sales_client.post(url, {**form, "license_info": "Headquarter"})
+    unknown = LicenseAssignment.objects.get()
+    licence = sandbox_settings.state.licenses[0]
+    assert unknown.status == AssignmentStatus.UNKNOWN
+    dbfaults.allow_active()
+
+    page = manager_client.get(f"/assignments/{unknown.pk}/resolve/").content.decode()
+
+    assert f'that it assigned licence <strong class="mono">{licence.license_id}</strong>' in page
+    assert "What FlashStart answered" in page
+    assert f'name="license_id" value="{licence.license_id}"' in page
+    assert f'name="expiry_date" value="{licence.expiry_date}"' in page
+    assert 'name="amount" value="50' in page
+    assert re.search(r'<input[^>]*value="assigned"[^>]*checked', page)
+
+    response = manager_client.post(
+        f"/assignments/{unknown.pk}/resolve/",
+        {
+            "outcome": "assigned",
+            "license_id": licence.license_id,
+            "start_date": licence.start_date,
+            "expiry_date": licence.expiry_date,
+            "amount": "50.00",
+            "currency": "eur",
+            "note": "Seen in the FlashStart customer area",
+        },
+    )
+
+    assert response.status_code == 302
+    unknown.refresh_from_db()
+    assert unknown.status == AssignmentStatus.ACTIVE
+    assert (unknown.license_id, str(unknown.amount), unknown.currency) == (
+        licence.license_id,
+        "50.00",
+        "EUR",
+    )
+    assert str(unknown.expiry_date) == licence.expiry_date

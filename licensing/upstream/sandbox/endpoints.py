@@ -12,6 +12,7 @@ import re
 import secrets
 import urllib.parse
 from collections.abc import Callable
+from decimal import Decimal
 
 from licensing.upstream.sandbox import catalogue
 from licensing.upstream.sandbox.countries import COUNTRIES
@@ -238,7 +239,7 @@ def assign(state: SandboxState, given: _Input) -> Answer:
             "license_id": lic.license_id,
             "start_date": lic.start_date,
             "expiry_date": lic.expiry_date,
-            "deducted_amount": item.price(currency),
+            "deducted_amount": Decimal(lic.amount),  # what was taken from the credit
             "currency_code": currency,
         }
     )

@@ -5,20 +5,8 @@ Vendor paths are those of ``licensing.upstream.sandbox.state.ENDPOINTS``; every 
 ``Content-Type``), and merged over query parameters (the body wins), as the vendor's
 framework (Laravel) does.
 
-Control endpoints, for tests and benchmarks (same ``X-API-KEY``):
-
-- ``GET  /_sandbox/state``: balances per currency (strings), ``assign_deductions``,
-  licences, demo counts, customers, ``requests`` per endpoint name, ``recent_requests``
-  (bodies as received, passwords masked), pending ``faults``, ``latencies``, ``latency``.
-- ``POST /_sandbox/reset``: seed customers, starting credit, no licences, counters or
-  faults. Optional body ``{"balances": {"EUR": "10.00"}}`` changes the starting credit.
-- ``POST /_sandbox/balances``: body ``{"EUR": "3.00", ...}`` sets those balances now.
-- ``GET  /_sandbox/faults``: pending faults and latencies.
-- ``POST /_sandbox/faults``: body ``{"endpoint": "assign", "fault": "reset_after",
-  "times": 1, "seconds": 0.2}``: the next ``times`` calls of that endpoint (a name such as
-  ``assign``, a path, or ``*`` for all) misbehave. Faults queue up in order.
-- ``POST /_sandbox/faults/clear``: body ``{"endpoint": "assign"}`` or ``{}`` for all.
-- ``POST /_sandbox/latency``: body ``{"seconds": 0.3}`` sets the global latency.
+Control endpoints (``/_sandbox/...``: state, reset, balances, faults, latency, variants)
+are described in ``control``; answer variants in ``variants``.
 
 Faults ("processed" means the call changes the state, e.g. an assign deducts credit):
 
@@ -34,6 +22,7 @@ Faults ("processed" means the call changes the state, e.g. an assign deducts cre
 - ``status401``: the vendor's 401 body, as if the key were rejected; not processed.
 - ``status500``: HTTP 500 ``{"message": "Server Error"}`` (no ``errors``); not processed.
 - ``drop_body``: processed as if the JSON body were lost (a proxy dropping GET bodies).
+- ``proxy405``: a proxy's "405 Not Allowed" HTML page; not processed.
 - ``latency``: every call of that endpoint waits ``seconds`` more until cleared (or set
   to 0); ``times`` is ignored. The global latency adds to it.
 """
@@ -51,13 +40,21 @@ import urllib.parse
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from licensing.upstream.sandbox import endpoints
+from licensing.upstream.sandbox import control, endpoints, variants
 from licensing.upstream.sandbox.state import ENDPOINTS, SandboxState
 
 logger = logging.getLogger("licensing.sandbox")
 
 _ROUTES = {path: name for name, (_method, path) in ENDPOINTS.items()}
-_BEFORE = {"timeout_before", "reset_before", "html502", "retry_after", "status401", "status500"}
+_BEFORE = {
+    "timeout_before",
+    "reset_before",
+    "html502",
+    "retry_after",
+    "status401",
+    "status500",
+    "proxy405",
+}
 
 _NGINX_PAGE = (
     "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n"
@@ -183,6 +180,7 @@ class _Handler(BaseHTTPRequestHandler):
             except Exception:
                 logger.exception("sandbox: %s failed", name)
                 status, payload = 500, {"message": "Server Error"}
+            status, payload = variants.shape(name, status, payload, data, dict(state.variants))
 
         if kind == "timeout_after":
             time.sleep(fault.seconds)
@@ -212,6 +210,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(401, endpoints.UNAUTHORIZED)
         elif kind == "status500":
             self._send_json(500, {"message": "Server Error"})
+        elif kind == "proxy405":
+            self._send_html(405, "Not Allowed")
 
     # ----- control endpoints ----------------------------------------------------------
 
@@ -219,38 +219,11 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorised():
             self._send_json(401, endpoints.UNAUTHORIZED)
             return
-        state = self.server.state
         body = self._parse(raw)
-        body = body if isinstance(body, dict) else {}
-        action = (self.command, path.removeprefix("/_sandbox"))
-        try:
-            if action == ("GET", "/state"):
-                self._send_json(200, {**state.snapshot(), "latency": self.server.latency})
-            elif action == ("POST", "/reset"):
-                state.reset(balances=body.get("balances"))
-                self._send_json(200, {"reset": True})
-            elif action == ("POST", "/balances"):
-                state.set_balances(body)
-                self._send_json(200, {"balances": state.snapshot()["balances"]})
-            elif action in (("GET", "/faults"), ("POST", "/faults"), ("POST", "/faults/clear")):
-                if action[1] == "/faults/clear":
-                    state.clear_faults(body.get("endpoint"))
-                elif action[0] == "POST":
-                    state.add_fault(
-                        body.get("endpoint", ""),
-                        body.get("fault", ""),
-                        times=body.get("times", 1),
-                        seconds=body.get("seconds"),
-                    )
-                snap = state.snapshot()
-                self._send_json(200, {"faults": snap["faults"], "latencies": snap["latencies"]})
-            elif action == ("POST", "/latency"):
-                self.server.latency = max(0.0, float(body.get("seconds", 0)))
-                self._send_json(200, {"latency": self.server.latency})
-            else:
-                self._send_json(404, {"message": "Not Found"})
-        except (ValueError, TypeError, ArithmeticError) as exc:
-            self._send_json(400, {"message": str(exc)})
+        status, payload = control.answer(
+            self.server, self.command, path.removeprefix("/_sandbox"), body
+        )
+        self._send_json(status, payload)
 
     # ----- answers --------------------------------------------------------------------
 
@@ -348,6 +321,11 @@ class SandboxServer:
 
     def clear_faults(self, endpoint: str | None = None) -> None:
         self.state.clear_faults(endpoint)
+
+    def set_variants(self, **chosen) -> dict:
+        """Switch answer variants on (``single_object=True``, ``currency="symbol"``) or off
+        (``=False``); see ``licensing.upstream.sandbox.variants``."""
+        return self.state.set_variants(chosen)
 
     def stop(self) -> None:
         self._httpd.shutdown()

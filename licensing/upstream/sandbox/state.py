@@ -3,153 +3,53 @@
 Every read and write goes through ``SandboxState.lock`` (one re-entrant lock), so
 concurrent requests see and change a consistent state: 50 simultaneous assigns make
 exactly 50 deductions. Optionally the business state (not counters or faults) is kept in
-a JSON file so a demo run keeps its licences across restarts.
+a JSON file so a demo run keeps its licences across restarts. What the records are (and
+the names tests import from here) lives in ``records``.
 """
 
-import calendar
-import json
-import logging
 import os
-import tempfile
 import threading
 from collections import Counter, deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from licensing.upstream.sandbox import catalogue
-
-logger = logging.getLogger("licensing.sandbox")
-
-#: name -> (HTTP method, path). Names are what faults and request counts are keyed by;
-#: they match the keys of the portal's ``settings.FLASHSTART_PATHS``.
-ENDPOINTS: dict[str, tuple[str, str]] = {
-    "available": ("GET", "/customerarea/licenses/available"),
-    "demo": ("POST", "/customerarea/licenses/demo"),
-    "assign": ("POST", "/customerarea/licenses/assign"),
-    "suspend": ("POST", "/customerarea/licenses/suspend"),
-    "enable": ("POST", "/customerarea/licenses/enable"),
-    "customer_new": ("POST", "/customerarea/customers/new"),
-    "auth_token": ("GET", "/customerarea/auth/token"),
-    "currencies": ("GET", "/customerarea/directory/currencies"),
-    "versions": ("GET", "/customerarea/directory/licenses/versions"),
-    "countries": ("GET", "/customerarea/directory/countries"),
-    "industries": ("GET", "/customerarea/directory/industries"),
-}
-#: Faults may also target every endpoint at once.
-ALL_ENDPOINTS = "*"
-
-#: Fault names (see ``licensing.upstream.sandbox.server`` for what each one does).
-FAULTS = frozenset(
-    {
-        "timeout_after",
-        "timeout_before",
-        "reset_after",
-        "reset_before",
-        "html502",
-        "invalid_json",
-        "slow",
-        "retry_after",
-        "status401",
-        "status500",
-        "drop_body",
-        "latency",
-    }
+from licensing.upstream.sandbox import catalogue, variants
+from licensing.upstream.sandbox.records import (
+    ALL_ENDPOINTS,
+    DEFAULT_FAULT_SECONDS,
+    DEFAULT_LATENCY_SECONDS,
+    ENDPOINTS,
+    FAULTS,
+    REDACTED_FIELDS,
+    RENEWAL_ENABLED,
+    RENEWAL_SUSPENDED,
+    Business,
+    Customer,
+    Fault,
+    InsufficientCredit,
+    License,
+    add_months,
+    load,
+    money,
+    normalise_endpoint,
+    save,
 )
-DEFAULT_FAULT_SECONDS = 2.0
-DEFAULT_LATENCY_SECONDS = 0.3
 
-RENEWAL_ENABLED = "enabled"
-RENEWAL_SUSPENDED = "suspended"
-
-_FIRST_LICENSE_ID = 13343
-_REDACTED_FIELDS = {"password"}
-
-
-class InsufficientCredit(Exception):
-    """The prepaid credit in that currency does not cover the price."""
-
-
-@dataclass
-class Customer:
-    customer_code: int
-    name: str
-    email: str
-    lang: str = "en"
-    country_code: str = ""
-    industry_code: int = 1
-
-    @property
-    def login(self) -> str:
-        """The account login the vendor shows as ``customer`` in demo answers ("fsdev8080")."""
-        return f"fs{self.customer_code}"
-
-
-@dataclass
-class License:
-    license_id: str
-    customer_code: int
-    license_code: str
-    license_info: str
-    kind: str  # "paid" or "demo"
-    start_date: str
-    expiry_date: str
-    renewal: str = RENEWAL_ENABLED
-    amount: str | None = None  # Decimal as text, for paid licences
-    currency_code: str | None = None
-
-
-@dataclass
-class Fault:
-    fault: str
-    times: int = 1
-    seconds: float = DEFAULT_FAULT_SECONDS
-
-
-def add_months(start: date, months: int) -> date:
-    """``start`` plus ``months`` calendar months, clamped to the end of a shorter month."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return date(year, month, day)
-
-
-def _money(balances: dict) -> dict[str, Decimal]:
-    """``{"EUR": "10"}`` -> ``{"EUR": Decimal("10.00")}``; raises ValueError on bad input."""
-    if not isinstance(balances, dict):
-        raise ValueError("balances must be an object of currency code -> amount")
-    try:
-        return {
-            str(code): Decimal(str(amount)).quantize(catalogue.CENT)
-            for code, amount in balances.items()
-        }
-    except ArithmeticError as exc:
-        raise ValueError(f"invalid amount in {balances!r}") from exc
-
-
-def normalise_endpoint(value: str) -> str:
-    """Accept ``assign``, ``licenses/assign`` or ``/customerarea/licenses/assign``."""
-    value = str(value).strip()
-    if value == ALL_ENDPOINTS or value in ENDPOINTS:
-        return value
-    for name, (_method, path) in ENDPOINTS.items():
-        if value in (path, path.lstrip("/"), path.removeprefix("/customerarea/")):
-            return name
-    raise ValueError(f"unknown endpoint {value!r}; known: {', '.join(ENDPOINTS)} or '*'")
-
-
-@dataclass
-class _Business:
-    """The part of the state that is persisted and restored by ``reset()``."""
-
-    customers: dict[int, Customer]
-    balances: dict[str, Decimal]
-    licenses: dict[str, License] = field(default_factory=dict)
-    demo_counts: dict[int, int] = field(default_factory=dict)
-    assign_deductions: int = 0
-    next_license_id: int = _FIRST_LICENSE_ID
-    next_customer_code: int = 0
+__all__ = [
+    "ALL_ENDPOINTS",
+    "ENDPOINTS",
+    "FAULTS",
+    "RENEWAL_ENABLED",
+    "RENEWAL_SUSPENDED",
+    "Customer",
+    "InsufficientCredit",
+    "License",
+    "SandboxState",
+    "add_months",
+    "normalise_endpoint",
+]
 
 
 class SandboxState:
@@ -170,14 +70,15 @@ class SandboxState:
         self.lock = threading.RLock()
         self.today = today or date.today
         self.state_file = Path(state_file) if state_file else None
-        self.initial_balances = _money(balances or catalogue.DEFAULT_BALANCES)
+        self.initial_balances = money(balances or catalogue.DEFAULT_BALANCES)
         self.requests: Counter[str] = Counter()
         self.recent_requests: deque[dict] = deque(maxlen=100)
         self.faults: dict[str, deque[Fault]] = {}
         self.latencies: dict[str, float] = {}
+        self.variants: dict[str, object] = {}
         self._b = self._fresh_business()
         if self.state_file and self.state_file.exists():
-            self._load()
+            self._b = load(self.state_file) or self._b
 
     # ----- reading -------------------------------------------------------------------
 
@@ -210,9 +111,14 @@ class SandboxState:
         with self.lock:
             return list(self._b.customers.values())
 
-    def license(self, license_id: str) -> License | None:
+    def license(self, license_id: str, kind: str | None = None) -> License | None:
+        """The licence with that id (of ``kind``, else the paid one before a demo)."""
         with self.lock:
-            return self._b.licenses.get(license_id)
+            for each in (kind,) if kind else ("paid", "demo"):
+                found = self._b.licenses.get(f"{each}:{license_id}")
+                if found is not None:
+                    return found
+            return None
 
     def snapshot(self) -> dict:
         """Everything, as JSON-ready data (money as strings, exact)."""
@@ -229,6 +135,7 @@ class SandboxState:
                     name: [asdict(f) for f in queue] for name, queue in self.faults.items() if queue
                 },
                 "latencies": dict(self.latencies),
+                "variants": dict(self.variants),
             }
 
     # ----- business changes (callers validate first) ----------------------------------
@@ -239,6 +146,8 @@ class SandboxState:
         """Deduct the price and record a paid licence; raises ``InsufficientCredit``."""
         with self.lock:
             price = item.price(currency_code)
+            if "surcharge" in self.variants:
+                price += variants.SURCHARGE
             balance = self._b.balances.get(currency_code, Decimal("0.00"))
             if balance < price:
                 raise InsufficientCredit
@@ -273,6 +182,7 @@ class SandboxState:
                 kind="demo",
                 start=start,
                 expiry=start + timedelta(days=catalogue.DEMO_DAYS),
+                apart="ids_per_kind" in self.variants,
             )
             self._save()
             return lic
@@ -280,7 +190,9 @@ class SandboxState:
     def set_renewal(self, license_id: str, renewal: str) -> bool:
         """Set a licence's renewal state; False when it already was in that state."""
         with self.lock:
-            lic = self._b.licenses[license_id]
+            lic = self.license(license_id)
+            if lic is None:
+                raise KeyError(license_id)
             if lic.renewal == renewal:
                 return False
             lic.renewal = renewal
@@ -299,7 +211,7 @@ class SandboxState:
     def set_balances(self, balances: dict[str, Decimal | str | int]) -> None:
         """Set the credit of the given currencies (others unchanged)."""
         with self.lock:
-            self._b.balances.update(_money(balances))
+            self._b.balances.update(money(balances))
             self._save()
 
     # ----- counters and faults --------------------------------------------------------
@@ -307,7 +219,7 @@ class SandboxState:
     def record_request(self, endpoint: str, method: str, body: object) -> None:
         """Count a call and keep its (redacted) body for tests that check what was sent."""
         if isinstance(body, dict):
-            body = {k: ("***" if k in _REDACTED_FIELDS else v) for k, v in body.items()}
+            body = {k: ("***" if k in REDACTED_FIELDS else v) for k, v in body.items()}
         with self.lock:
             self.requests[endpoint] += 1
             self.recent_requests.append({"endpoint": endpoint, "method": method, "body": body})
@@ -348,6 +260,17 @@ class SandboxState:
                     return Fault(head.fault, 1, head.seconds)
             return None
 
+    def set_variants(self, chosen: dict) -> dict:
+        """Switch answer variants on (or off with false); see ``variants``. Returns all
+        that are on. Raises ``ValueError`` on an unknown name or value."""
+        with self.lock:
+            changes = dict(chosen or {})
+            on = variants.checked(changes)
+            for name in changes:
+                self.variants.pop(name, None)
+            self.variants.update(on)
+            return dict(self.variants)
+
     def latency(self, endpoint: str) -> float:
         with self.lock:
             return self.latencies.get(endpoint, 0.0) + self.latencies.get(ALL_ENDPOINTS, 0.0)
@@ -371,62 +294,35 @@ class SandboxState:
             self.requests.clear()
             self.recent_requests.clear()
             self.clear_faults()
+            self.variants.clear()
             self._save()
 
     # ----- internals ------------------------------------------------------------------
 
-    def _fresh_business(self, balances=None) -> _Business:
+    def _fresh_business(self, balances=None) -> Business:
         customers = {seed["customer_code"]: Customer(**seed) for seed in catalogue.SEED_CUSTOMERS}
-        return _Business(
+        return Business(
             customers=customers,
-            balances=_money(balances) if balances is not None else dict(self.initial_balances),
+            balances=money(balances) if balances is not None else dict(self.initial_balances),
             next_customer_code=max(customers) + 1,
         )
 
-    def _new_license(self, *, start: date, expiry: date, **fields) -> License:
+    def _new_license(self, *, start: date, expiry: date, apart: bool = False, **fields) -> License:
+        """Record a licence with the next id (``apart``: from the demos' own series)."""
+        number = self._b.next_demo_id if apart else self._b.next_license_id
         lic = License(
-            license_id=str(self._b.next_license_id),
+            license_id=str(number),
             start_date=start.isoformat(),
             expiry_date=expiry.isoformat(),
             **fields,
         )
-        self._b.next_license_id += 1
-        self._b.licenses[lic.license_id] = lic
+        if apart:
+            self._b.next_demo_id += 1
+        else:
+            self._b.next_license_id += 1
+        self._b.licenses[f"{lic.kind}:{lic.license_id}"] = lic
         return lic
 
     def _save(self) -> None:
-        if not self.state_file:
-            return
-        data = {
-            "customers": [asdict(c) for c in self._b.customers.values()],
-            "balances": {code: str(amount) for code, amount in self._b.balances.items()},
-            "licenses": [asdict(lic) for lic in self._b.licenses.values()],
-            "demo_counts": {str(code): n for code, n in self._b.demo_counts.items()},
-            "assign_deductions": self._b.assign_deductions,
-            "next_license_id": self._b.next_license_id,
-            "next_customer_code": self._b.next_customer_code,
-        }
-        directory = self.state_file.parent
-        directory.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a crash never leaves a half-written file behind.
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".sandbox-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=1, ensure_ascii=False)
-        os.replace(tmp, self.state_file)
-
-    def _load(self) -> None:
-        try:
-            data = json.loads(self.state_file.read_text(encoding="utf-8"))
-            self._b = _Business(
-                customers={c["customer_code"]: Customer(**c) for c in data["customers"]},
-                balances={code: Decimal(a) for code, a in data["balances"].items()},
-                licenses={lic["license_id"]: License(**lic) for lic in data["licenses"]},
-                demo_counts={int(code): n for code, n in data["demo_counts"].items()},
-                assign_deductions=data["assign_deductions"],
-                next_license_id=data["next_license_id"],
-                next_customer_code=data["next_customer_code"],
-            )
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            logger.warning(
-                "sandbox state file %s unreadable (%s); starting fresh", self.state_file, exc
-            )
+        if self.state_file:
+            save(self.state_file, self._b)

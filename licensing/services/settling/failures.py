@@ -1,23 +1,16 @@
-"""Turning what the vendor did into what the portal records and says: the one place for it.
+"""What a failed vendor call means for each service: its kind, audit outcome and words.
 
-A failed call (`upstream.UpstreamError`) is first sorted into a `Failure` (`failure_of`);
-each service's `Wording` then says what that kind of failure means for it: the audit
-outcome and the words staff see (`judge`). Around that sit the writes that settle an
-attempt with its audit row: an assignment's (`assignment_settle`, `assignment_failed`),
-a renewal change's (`renewal_failed`), and a refusal of input (`refuse`, `refuse_failure`).
+`failure_of` sorts an `upstream.UpstreamError` into a `Failure`; each service's `Wording`
+maps every kind to a `Rule` (the audit outcome, the message, where it shows); `judge`
+applies one to an error and returns the `Verdict`.
 """
 
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
-
-from licensing import audit, upstream
-from licensing.models import AssignmentStatus, AuditOutcome, LicenseAssignment
-from licensing.services.outcomes import ActionOutcome, InputInvalid
+from licensing import upstream
+from licensing.models import AuditOutcome
 
 KEY_REJECTED_MESSAGE = (
     "FlashStart rejected the portal's API key, so nothing was done. Please call an administrator."
@@ -39,7 +32,8 @@ class Failure(enum.Enum):
 
     KEY_REJECTED = "key rejected"  # 401: the portal's API key; an operations problem
     INVALID = "invalid"  # the vendor rejected fields of the request
-    REFUSED = "refused"  # the vendor refused the request (405, another 4xx)
+    REFUSED = "refused"  # the vendor refused the request (405, another 4xx, in its shape)
+    FOREIGN = "foreign"  # a 4xx not in the vendor's shape: a proxy, a wrong path
     UNANSWERED = "unanswered"  # no clear answer: the vendor may have acted
     NOT_SENT = "not sent"  # no answer, but surely nothing happened upstream
 
@@ -51,7 +45,7 @@ def failure_of(exc: upstream.UpstreamError) -> Failure:
     if isinstance(exc, upstream.ValidationFailed):
         return Failure.INVALID
     if isinstance(exc, upstream.Refused):
-        return Failure.REFUSED
+        return Failure.REFUSED if exc.business else Failure.FOREIGN
     if exc.may_have_taken_effect:
         return Failure.UNANSWERED
     return Failure.NOT_SENT
@@ -70,7 +64,8 @@ def vendor_reason(exc: upstream.UpstreamError) -> str:
 class Rule:
     """What one kind of failure means for one service.
 
-    `message` may name `{reason}` (the vendor's own words) and `{customer_code}`; it is
+    `message` may name `{reason}` (the vendor's own words), `{status}` (the status the
+    answer meant) and `{customer_code}`; it is
     shown on the form's `__all__`, unless `vendor_fields` puts the vendor's field messages
     on the form's fields instead, or the vendor named a field listed in `on_field` (whose
     message is then shown on that field). Without an HTTP answer from the vendor the
@@ -95,6 +90,11 @@ ASSIGN: Wording = {
     Failure.KEY_REJECTED: _KEY_REJECTED,
     Failure.INVALID: Rule(AuditOutcome.FAILED, "FlashStart refused the request: {reason}"),
     Failure.REFUSED: Rule(AuditOutcome.FAILED, "FlashStart refused the request: {reason}"),
+    Failure.FOREIGN: Rule(
+        AuditOutcome.FAILED,
+        "The request was turned away before FlashStart's licence service (HTTP {status}). "
+        "Ask an administrator to check the portal's FlashStart settings.",
+    ),
     Failure.UNANSWERED: Rule(AuditOutcome.UNKNOWN, UNKNOWN_MESSAGE, level="warning"),
     Failure.NOT_SENT: Rule(AuditOutcome.ERROR, NOT_SENT_MESSAGE),
 }
@@ -102,11 +102,21 @@ ASSIGN: Wording = {
 _RENEWAL_UNCHANGED = (
     "FlashStart did not answer, so the renewal is unchanged here. It is safe to try again."
 )
-# Suspending and resuming are idempotent upstream: staff may simply try again.
+_CHECK_VENDOR = "Check the licence in the FlashStart customer area before trying again."
+# Suspending and resuming change nothing here unless FlashStart said it did them.
 RENEWAL: Wording = {
     Failure.KEY_REJECTED: _KEY_REJECTED,
     Failure.INVALID: Rule(AuditOutcome.FAILED, "FlashStart refused: {reason}"),
-    Failure.REFUSED: Rule(AuditOutcome.FAILED, "FlashStart refused: {reason}"),
+    Failure.REFUSED: Rule(
+        AuditOutcome.FAILED,
+        f"FlashStart refused: {{reason}} The renewal is unchanged here. {_CHECK_VENDOR}",
+    ),
+    Failure.FOREIGN: Rule(
+        AuditOutcome.FAILED,
+        "The request was turned away before FlashStart's licence service (HTTP {status}), "
+        "so the renewal is unchanged here and may be unchanged at FlashStart too. "
+        f"{_CHECK_VENDOR} Ask an administrator to check the portal's FlashStart settings.",
+    ),
     Failure.UNANSWERED: Rule(AuditOutcome.UNKNOWN, _RENEWAL_UNCHANGED),
     Failure.NOT_SENT: Rule(AuditOutcome.ERROR, _RENEWAL_UNCHANGED),
 }
@@ -128,6 +138,7 @@ REGISTER: Wording = {
         },
     ),
     Failure.REFUSED: _NOT_CHECKED,
+    Failure.FOREIGN: _NOT_CHECKED,
     Failure.UNANSWERED: _NOT_CHECKED,
     Failure.NOT_SENT: _NOT_CHECKED,
 }
@@ -137,6 +148,7 @@ CREATE: Wording = {
     Failure.KEY_REJECTED: _KEY_REJECTED,
     Failure.INVALID: Rule(AuditOutcome.FAILED, "{reason}", vendor_fields=True),
     Failure.REFUSED: Rule(AuditOutcome.ERROR, UNREACHABLE_MESSAGE),
+    Failure.FOREIGN: Rule(AuditOutcome.ERROR, UNREACHABLE_MESSAGE),
     Failure.UNANSWERED: Rule(
         AuditOutcome.UNKNOWN,
         "FlashStart did not confirm. The customer may have been created: check "
@@ -155,6 +167,7 @@ DASHBOARD: Wording = {
     Failure.KEY_REJECTED: _KEY_REJECTED,
     Failure.INVALID: _NO_LINK,
     Failure.REFUSED: _NO_LINK,
+    Failure.FOREIGN: _NO_LINK,
     Failure.UNANSWERED: _NO_LINK,
     Failure.NOT_SENT: _NO_LINK,
 }
@@ -187,7 +200,9 @@ def judge(
         name: [str(m) for m in messages]
         for name, messages in (getattr(exc, "field_errors", None) or {}).items()
     }
-    message = rule.message.format(reason=vendor_reason(exc), customer_code=customer_code)
+    message = rule.message.format(
+        reason=vendor_reason(exc), status=exc.status or "", customer_code=customer_code
+    )
     errors = {"__all__": [message]}
     if rule.vendor_fields and field_errors:
         errors = {name: list(messages) for name, messages in field_errors.items()}
@@ -207,168 +222,3 @@ def judge(
         field_errors=field_errors,
         call=exc.call,
     )
-
-
-# --- refusals ---------------------------------------------------------------------------
-
-
-def refuse(
-    *,
-    meta: audit.RequestMeta,
-    action: str,
-    errors: dict[str, list[str]],
-    customer_code: int | None = None,
-    assignment: LicenseAssignment | None = None,
-    call: upstream.CallRecord | None = None,
-    outcome: str = AuditOutcome.INVALID,
-    prefix: str = "Refused input",
-    name_fields: bool = True,
-) -> InputInvalid:
-    """Audit a refusal and return the InputInvalid for the caller to raise.
-
-    The audit message is "<prefix>: <field>: <messages>; ..." (without the field names
-    when `name_fields` is false), bounded to 2,000 characters.
-    """
-    text = "; ".join(
-        f"{name}: {' '.join(messages)}" if name_fields else " ".join(messages)
-        for name, messages in errors.items()
-    )
-    audit.record(
-        meta=meta,
-        action=action,
-        outcome=outcome,
-        customer_code=customer_code,
-        assignment=assignment,
-        call=call,
-        message=f"{prefix}: {text}"[:2000],
-    )
-    return InputInvalid(errors)
-
-
-def refuse_failure(
-    *,
-    meta: audit.RequestMeta,
-    action: str,
-    exc: upstream.UpstreamError,
-    wording: Wording,
-    customer_code: int | None = None,
-) -> InputInvalid:
-    """Audit a failed call that ends the attempt, and return the InputInvalid to raise."""
-    verdict = judge(exc, wording, customer_code=customer_code)
-    return refuse(
-        meta=meta,
-        action=action,
-        errors=verdict.errors,
-        customer_code=customer_code,
-        call=verdict.call,
-        outcome=verdict.outcome,
-        prefix="Refused",
-    )
-
-
-# --- assignments and renewals -------------------------------------------------------------
-
-
-def assignment_failed(
-    *,
-    meta: audit.RequestMeta,
-    action: str,
-    assignment: LicenseAssignment,
-    exc: upstream.UpstreamError,
-) -> ActionOutcome:
-    """Settle a PENDING assignment whose vendor call failed: FAILED, or UNKNOWN when the
-    vendor may have acted (then it must not be tried again)."""
-    verdict = judge(exc, ASSIGN)
-    failed = verdict.outcome != AuditOutcome.UNKNOWN
-    return assignment_settle(
-        meta=meta,
-        action=action,
-        assignment=assignment,
-        status=AssignmentStatus.FAILED if failed else AssignmentStatus.UNKNOWN,
-        outcome=verdict.outcome,
-        level=verdict.level,
-        message=verdict.message,
-        call=verdict.call,
-        fields={"failure_message": verdict.message[:2000]} if failed else {},
-        field_errors=verdict.field_errors,
-    )
-
-
-def assignment_settle(
-    *,
-    meta: audit.RequestMeta,
-    action: str,
-    assignment: LicenseAssignment,
-    status: str,
-    outcome: str,
-    level: str,
-    message: str,
-    call: upstream.CallRecord | None,
-    fields: dict[str, Any],
-    field_errors: dict[str, list[str]] | None = None,
-) -> ActionOutcome:
-    """Save the outcome of a PENDING assignment and its audit row in one transaction.
-
-    Returns the outcome to show, with the assignment as now stored. When the vendor's
-    answer cannot be stored (it conflicts with another record), the assignment is left
-    UNKNOWN for a manager, with the answer in its audit row.
-    """
-    now = timezone.now()
-    customer_code = assignment.customer.customer_code
-    try:
-        with transaction.atomic():
-            LicenseAssignment.objects.filter(
-                pk=assignment.pk, status=AssignmentStatus.PENDING
-            ).update(status=status, settled_at=now, updated_at=now, **fields)
-            audit.record(
-                meta=meta,
-                action=action,
-                outcome=outcome,
-                customer_code=customer_code,
-                assignment=assignment,
-                message=message,
-                call=call,
-            )
-    except IntegrityError:
-        # The vendor answered with something our records cannot hold (a licence id that
-        # another assignment already has): keep the trace and let a manager look.
-        level, outcome, message = "warning", AuditOutcome.UNKNOWN, UNKNOWN_MESSAGE
-        with transaction.atomic():
-            LicenseAssignment.objects.filter(
-                pk=assignment.pk, status=AssignmentStatus.PENDING
-            ).update(status=AssignmentStatus.UNKNOWN, settled_at=now, updated_at=now)
-            audit.record(
-                meta=meta,
-                action=action,
-                outcome=outcome,
-                customer_code=customer_code,
-                assignment=assignment,
-                message=f"{message} (The vendor's answer conflicts with an existing record.)",
-                call=call,
-            )
-    assignment.refresh_from_db()
-    return ActionOutcome(
-        level=level, message=message, assignment=assignment, field_errors=field_errors or {}
-    )
-
-
-def renewal_failed(
-    *,
-    meta: audit.RequestMeta,
-    action: str,
-    assignment: LicenseAssignment,
-    exc: upstream.UpstreamError,
-    note: str = "",
-) -> ActionOutcome:
-    """Audit a renewal change the vendor did not make; the local renewal stays as it was."""
-    verdict = judge(exc, RENEWAL)
-    audit.record(
-        meta=meta,
-        action=action,
-        outcome=verdict.outcome,
-        customer_code=assignment.customer.customer_code,
-        assignment=assignment,
-        message=f"{verdict.message} {note}".strip(),
-        call=verdict.call,
-    )
-    return ActionOutcome(level="error", message=verdict.message, assignment=assignment)
