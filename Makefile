@@ -66,7 +66,7 @@ lock:
 	! grep -nE 'file://|find-links|index-url' requirements/*.txt
 
 check-deploy: install
-	DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) FLASHSTART_API_URL=https://api.fsflt.net/ \
+	DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) AUDIT_HMAC_KEY=$$(head -c 48 /dev/urandom | base64) FLASHSTART_API_URL=https://api.fsflt.net/ \
 	FLASHSTART_API_KEY=check-only DJANGO_ALLOWED_HOSTS=portal.example.com \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 

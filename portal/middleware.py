@@ -1,9 +1,14 @@
 """Request ids, security headers and one log line per request."""
 
+import functools
 import logging
 import re
 import time
 import uuid
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils.cache import patch_cache_control
 
 from portal.client_ip import client_ip
 from portal.logging import request_id_var
@@ -28,6 +33,23 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
     ]
 )
+
+
+def content_security_policy() -> str:
+    """The policy, with one exception to `form-action 'self'`: the origin of the vendor's
+    customer dashboard (FLASHSTART_DASHBOARD_URL). The dashboard button posts to the portal,
+    which answers with a redirect there, and Chromium checks form-action on redirects too."""
+    return _policy_with_dashboard(getattr(settings, "FLASHSTART_DASHBOARD_URL", "") or "")
+
+
+@functools.lru_cache(maxsize=8)
+def _policy_with_dashboard(dashboard_url: str) -> str:
+    parts = urlsplit(dashboard_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    # Only a plain origin: a wildcard, quote, space or user name would widen the directive.
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {origin}")
 
 
 class RequestIdMiddleware:
@@ -69,17 +91,24 @@ class RequestIdMiddleware:
 
 class SecurityHeadersMiddleware:
     """Adds the Content-Security-Policy, Permissions-Policy and frame denial to every
-    response."""
+    response, and `Cache-Control: private, no-store` to every response for a signed-in
+    user: customer data, prices and the audit trail must not stay in a shared proxy's
+    cache or in the browser's after logging out (the back button shows nothing stale)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.setdefault("Content-Security-Policy", content_security_policy())
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         # XFrameOptionsMiddleware sits further in and misses answers given before it
         # (/healthz, or a middleware's refusal): frame denial on those too.
         if not getattr(response, "xframe_options_exempt", False):
             response.setdefault("X-Frame-Options", "DENY")
+        # `request.user` exists once AuthenticationMiddleware has run: not for static files
+        # or /healthz, which are answered before it.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -4,6 +4,7 @@ Every variable is listed in `.env.example` and in the README. Secrets have no de
 outside debug mode: a missing one stops the start with a message naming it.
 """
 
+import logging
 from pathlib import Path
 
 import environ
@@ -21,6 +22,27 @@ if DEBUG:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-development-key-do-not-use")
 else:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")  # required: names itself when missing
+
+# The audit chain's key: every audit row's hash is an HMAC with it (licensing/audit/
+# hashing.py), so whoever can write to the database but does not hold this key cannot
+# rewrite the trail unnoticed. Keep it outside the database (and its backups), and never
+# change it: rows written with one key verify with that key only. Required outside debug
+# mode; in debug mode, the key `manage.py rundemo` keeps in var/audit-hmac-key, else a
+# fixed development key.
+AUDIT_HMAC_KEY_FILE = BASE_DIR / "var" / "audit-hmac-key"
+if DEBUG:
+    AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="") or (
+        AUDIT_HMAC_KEY_FILE.read_text().strip()
+        if AUDIT_HMAC_KEY_FILE.is_file()
+        else "insecure-development-audit-key-do-not-use"
+    )
+else:
+    AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY")  # required: names itself when missing
+    if len(AUDIT_HMAC_KEY.strip()) < 32:
+        raise ImproperlyConfigured(
+            "AUDIT_HMAC_KEY must be at least 32 characters, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`"
+        )
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -120,15 +142,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/customers/"
+LOGIN_REDIRECT_URL = "/"  # the home page: each person's work ahead
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 3600)
 
-# Brute-force protection (django-axes): a few failures lock the username and, separately,
-# the client address. Behind a proxy, set DJANGO_PROXY_COUNT so the real client IP is used.
+# Brute-force protection (django-axes): a few failures lock that username from that client
+# address, together. Not the address alone (an office behind one NAT address would be
+# locked out by one colleague's typos), not the username alone (anyone who knows a username
+# could lock its owner out on purpose). Behind a proxy, set DJANGO_PROXY_COUNT so the real
+# client IP is used. Managers unlock from the admin (licensing.admin.site, audited).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_ENABLE_ADMIN = False  # the portal's own lock-out admin replaces axes'
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # django-ipware is not installed, so axes would see REMOTE_ADDR (the proxy) only: our own
@@ -241,6 +267,25 @@ FLASHSTART_FALLBACKS = {
     ],
 }
 
+# --- e-mail (reminders, digests) ------------------------------------------------------
+# EMAIL_URL: smtp+tls://user:password@host:587 (STARTTLS), smtp+ssl://user:password@host:465,
+# consolemail:// (printed, as in the demo run), dummymail:// (dropped). Unset outside debug
+# mode: SMTP on localhost:25, Django's own default. Kept out of the settings' names (lower
+# case): the URL may hold a password, and only EMAIL_HOST_PASSWORD is masked as one.
+_email_url = env.str("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+vars().update(env.email_url_config(_email_url))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="FlashStart portal <portal@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# The portal's address as people reach it: links in e-mails start with it.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
+
+# --- spending limits (services.limits): the Sales group's default, in EUR ---------------
+# Unset: no limit. A limit a manager sets in the admin replaces these.
+PORTAL_APPROVAL_ABOVE_EUR = env.str("PORTAL_APPROVAL_ABOVE_EUR", default="") or None
+PORTAL_DAILY_LIMIT_EUR = env.str("PORTAL_DAILY_LIMIT_EUR", default="") or None
+PORTAL_APPROVAL_EXPIRY_DAYS = env.int("PORTAL_APPROVAL_EXPIRY_DAYS", default=7)
+
 # --- logging: one JSON line per request and per vendor call ---------------------------
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
 LOGGING = {
@@ -260,8 +305,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Python warnings (a naive datetime, a missing static directory), captured below:
+        # one JSON line each like every other record, not a bare line in the JSON log.
+        "py.warnings": {"level": "WARNING"},
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
     },
 }
+logging.captureWarnings(True)

@@ -6,6 +6,7 @@ os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("FLASHSTART_API_URL", "http://127.0.0.1:9/")
 os.environ.setdefault("FLASHSTART_API_KEY", "test-api-key")
+os.environ.setdefault("AUDIT_HMAC_KEY", "test-audit-hmac-key-not-for-production-0123456789")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("DJANGO_LOG_FORMAT", "plain")
 

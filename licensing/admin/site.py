@@ -10,16 +10,19 @@
 import functools
 from urllib.parse import urlencode
 
+from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 
-from licensing import audit, roles, services
+from licensing import audit, formatting, roles, services
+from licensing.views import params
 
 
 class ManagersAdminSite(admin.AdminSite):
@@ -43,7 +46,18 @@ class ManagersAdminSite(admin.AdminSite):
                     meta=audit.RequestMeta.from_request(request),
                     what="use the admin (managers only)",
                 )
-            return inner(request, *args, **kwargs)
+            for query in ("GET", "POST"):
+                if getattr(request, query).get(admin.options.TO_FIELD_VAR) == "":
+                    # Django looks up a field named "" (a 500) where none means the pk.
+                    setattr(request, query, getattr(request, query).copy())
+                    del getattr(request, query)[admin.options.TO_FIELD_VAR]
+            # The same zone as the staff pages: the one the user's browser reported. The
+            # admin answers with TemplateResponses, rendered later unless rendered here.
+            with timezone.override(formatting.user_zone(request)):
+                response = inner(request, *args, **kwargs)
+                if callable(getattr(response, "render", None)):
+                    response.render()
+                return response
 
         return guarded
 
@@ -101,6 +115,15 @@ class ManagersOnlyAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
 
+    def get_list_filter(self, request):
+        # Every date filter clamps what is typed into its URL (see ClampedDateFieldListFilter).
+        return tuple(
+            (item[0], ClampedDateFieldListFilter)
+            if isinstance(item, tuple) and item[1] is admin.DateFieldListFilter
+            else item
+            for item in super().get_list_filter(request)
+        )
+
     def has_module_permission(self, request):
         return roles.is_manager(request.user)
 
@@ -115,6 +138,20 @@ class ManagersOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ClampedDateFieldListFilter(admin.DateFieldListFilter):
+    """Django's date filter, with a day typed into the URL beyond what Python and the
+    database can hold (`?created_at__gte=0001-01-01`) clamped instead of answering 500."""
+
+    def queryset(self, request, queryset):
+        self.used_parameters = {
+            name: [params.moment_text(v) for v in value]
+            if isinstance(value, list)
+            else params.moment_text(value)
+            for name, value in self.used_parameters.items()
+        }
+        return super().queryset(request, queryset)
 
 
 def changelist_url(model, **params) -> str:
@@ -161,3 +198,27 @@ class SelectedOnlyFilter(admin.SimpleListFilter):
         if not is_number(value):
             return queryset.none()
         return queryset.filter(**{self.field: int(value)})
+
+
+@admin.register(AccessAttempt)
+class LoginLockoutAdmin(ManagersOnlyAdmin):
+    """Failed logins django-axes counts per username and address; those at the limit are
+    locked out until the cool-off passes, or until a manager unlocks them here (audited,
+    through `services.login_unlock`). Replaces axes' own admin (AXES_ENABLE_ADMIN=False)."""
+
+    list_display = ("username", "ip_address", "failures_since_start", "locked", "attempt_time")
+    fields = ("username", "ip_address", "user_agent", "path_info", "failures_since_start")
+    search_fields = ("username", "ip_address")
+    ordering = ("-attempt_time",)
+    actions = ("unlock_action",)
+
+    @admin.display(boolean=True, description="Locked out")
+    def locked(self, obj) -> bool:
+        return obj.failures_since_start >= settings.AXES_FAILURE_LIMIT
+
+    @admin.action(description="Unlock: forget these failed logins")
+    def unlock_action(self, request, queryset):
+        count = services.login_unlock(
+            meta=audit.RequestMeta.from_request(request), attempts=queryset
+        )
+        self.message_user(request, f"Unlocked {count} login(s).", messages.SUCCESS)

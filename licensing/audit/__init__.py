@@ -5,10 +5,11 @@
 - `chain`: writing rows (`record`) and what every row records about a request (`RequestMeta`);
 - `queries`: filtering and paging the trail for the audit page and the exports;
 - `exports`: CSV and XLSX files an auditor can open and check;
-- `verify`: walking the chain to prove nothing was changed, removed or reordered.
+- `verify`: walking the chain to prove nothing was changed, removed or reordered;
+- `checkpoints`: anchoring the head of the chain (sequence, hash, time) outside the database.
 """
 
-from licensing.audit import exports, hashing, queries
+from licensing.audit import checkpoints, exports, hashing, queries
 from licensing.audit.chain import RequestMeta, client_ip, record, scrub
 from licensing.audit.hashing import GENESIS_HASH
 from licensing.audit.queries import AuditFilters
@@ -19,6 +20,7 @@ __all__ = [
     "AuditFilters",
     "ChainBreak",
     "RequestMeta",
+    "checkpoints",
     "client_ip",
     "exports",
     "hashing",

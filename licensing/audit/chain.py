@@ -1,6 +1,12 @@
-"""Writing the append-only, hash-chained audit trail."""
+"""Writing the append-only, hash-chained audit trail.
+
+Every row is hashed with the chain's current rule (`hashing.CURRENT_VERSION`: an HMAC
+keyed with AUDIT_HMAC_KEY). Once a day, after a row is committed, a checkpoint is taken
+(see `licensing.audit.checkpoints`).
+"""
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from licensing.audit import hashing
-from licensing.models import AuditChainHead, AuditEvent
+from licensing.models import AuditAction, AuditChainHead, AuditEvent
 
 ANSWER_LIMIT = 4000
 _SECRET_KEYS = {"password", "api_key", "x-api-key", "token", "auth_token"}
@@ -104,9 +110,22 @@ def record(
         )
         event.seq = head.last_seq + 1
         event.prev_hash = head.last_hash
+        event.hash_version = hashing.CURRENT_VERSION
         event.hash = hashing.row_hash(event)
         event.save(force_insert=True)
         head.last_seq = event.seq
         head.last_hash = event.hash
         head.save(update_fields=["last_seq", "last_hash"])
+        if action != AuditAction.AUDIT_CHECKPOINT:
+            transaction.on_commit(_checkpoint_if_due)
     return event
+
+
+def _checkpoint_if_due() -> None:
+    # Imported here: checkpoints writes its rows through `record`.
+    from licensing.audit import checkpoints
+
+    try:
+        checkpoints.checkpoint_if_due()
+    except Exception:  # noqa: BLE001 - the row is written; a missed checkpoint is retried
+        logging.getLogger("licensing.audit").exception("audit: the daily checkpoint failed")

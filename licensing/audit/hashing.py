@@ -1,13 +1,25 @@
 """The rule of the audit chain's hash, in one place.
 
-A row's hash is the SHA-256 (hex) of one JSON object: every field in `HASHED_FIELDS`,
-each value in the canonical form of its kind, keys sorted, no spaces, non-ASCII escaped.
-`prev_hash` is one of the fields: that is what chains a row to the one before it (the
-first row to `GENESIS_HASH`).
+A row's hash covers one JSON object: every field in `HASHED_FIELDS`, each value in the
+canonical form of its kind, keys sorted, no spaces, non-ASCII escaped. `prev_hash` is one
+of the fields: that is what chains a row to the one before it (the first row to
+`GENESIS_HASH`).
 
-Everything else derives from here: `AuditEvent.compute_hash`, the chain's writer and
-verifier, the export's columns (the hashed fields, then the hash), the text the database
-writes for `created_at` in an export, and which exported cells are text.
+How the JSON is hashed is the row's `hash_version` (also a hashed field):
+
+- `KEYED` (1, every row written now): HMAC-SHA256 with `settings.AUDIT_HMAC_KEY`, a key
+  kept outside the database. Without the key nobody can make a row's hash, so a rewrite
+  of any row (and all that follow it) does not verify.
+- `UNKEYED` (0, rows written before the chain was keyed): plain SHA-256 of the JSON
+  without `hash_version`, exactly as those rows were hashed when written, so they keep
+  verifying. The verifier accepts them only before the first keyed row, and never as the
+  newest row (see `licensing.audit.verify` and docs/audit.md).
+
+`digest(content)` applies the rule to a row's canonical values, from the database or
+from an export's cells alike. Everything else derives from here: `AuditEvent.compute_hash`,
+the chain's writer and verifier, the export's columns (the hashed fields, then the hash),
+the text the database writes for `created_at` in an export, and which exported cells are
+text.
 
 A value is canonicalised as the database gives it back, so a row hashed when written
 verifies when read: an IPv6 address in the form Django stores, a code typed as text as
@@ -16,12 +28,14 @@ the number it is stored as.
 
 import enum
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import CharField, Func
 from django.utils.ipv6 import clean_ipv6_address
 
@@ -29,6 +43,9 @@ if TYPE_CHECKING:
     from licensing.models import AuditEvent
 
 GENESIS_HASH = "0" * 64
+UNKEYED = 0  # plain SHA-256: rows written before the chain was keyed
+KEYED = 1  # HMAC-SHA256 with settings.AUDIT_HMAC_KEY
+CURRENT_VERSION = KEYED  # what the chain's writer uses
 
 
 class Kind(enum.Enum):
@@ -62,6 +79,7 @@ HASHED_FIELDS: Mapping[str, Kind] = {
     "sent": Kind.TEXT,
     "answer": Kind.TEXT,
     "prev_hash": Kind.HASH,
+    "hash_version": Kind.NUMBER,
 }
 
 # An export: every hashed field, then the row's hash, so an auditor can recompute the
@@ -92,9 +110,29 @@ def iso_utc(moment: datetime) -> str:
 
 
 def digest(content: Mapping[str, str | int | None]) -> str:
-    """The hash of the canonical values of one row's hashed fields."""
-    text = json.dumps(content, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    """The hash of the canonical values of one row's hashed fields, by the row's own
+    `hash_version` (absent: UNKEYED, as in files exported before there was one).
+
+    A version this code does not know gives "", which matches no stored hash.
+    """
+    version = content.get("hash_version") or UNKEYED
+    if version == UNKEYED:
+        legacy = {name: value for name, value in content.items() if name != "hash_version"}
+        return hashlib.sha256(_json(legacy)).hexdigest()
+    if version == KEYED:
+        return hmac.new(_key(), _json(content), hashlib.sha256).hexdigest()
+    return ""
+
+
+def _json(content: Mapping[str, str | int | None]) -> bytes:
+    return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _key() -> bytes:
+    key = getattr(settings, "AUDIT_HMAC_KEY", "") or ""
+    if not key:
+        raise ImproperlyConfigured("Set the AUDIT_HMAC_KEY environment variable")
+    return key.encode()
 
 
 def row_hash(event: "AuditEvent") -> str:

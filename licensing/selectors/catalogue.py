@@ -1,8 +1,15 @@
-"""Read queries for the vendor's catalogue, price quotes and value lists (cached)."""
+"""Read queries for the vendor's catalogue, price quotes and value lists (cached).
+
+The cache is an aid, not a dependency: a cache that fails (Redis down, a value that does
+not unpickle) reads as a miss and is not written to, so the page asks the vendor instead,
+slower but working.
+"""
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -12,6 +19,25 @@ from licensing.models import AssignmentKind, AssignmentStatus, Customer, License
 
 DIRECTORY_CACHE_SECONDS = 3600
 DIRECTORY_FALLBACK_CACHE_SECONDS = 60
+
+log = logging.getLogger("licensing.selectors")
+
+
+def _cached(key: str) -> Any:
+    """The cached value, or None when absent or when the cache fails."""
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001 - any cache failure is a miss
+        log.warning("cache unavailable: reading %s from the vendor", key.split(":")[0])
+        return None
+
+
+def _remember(key: str, value: Any, seconds: int) -> None:
+    """Cache `value`; a failing cache is skipped (the next read asks the vendor again)."""
+    try:
+        cache.set(key, value, seconds)
+    except Exception:  # noqa: BLE001 - any cache failure leaves the value uncached
+        log.warning("cache unavailable: %s not cached", key.split(":")[0])
 
 
 @dataclass(frozen=True)
@@ -34,7 +60,7 @@ def catalogue(*, customer: Customer, filters: CatalogueFilters) -> tuple[upstrea
     Raises upstream.UpstreamError when the vendor cannot answer.
     """
     key = filters.cache_key(customer.customer_code)
-    cached = cache.get(key)
+    cached = _cached(key)
     if cached is not None:
         return cached
     answer = upstream.get_client().licenses_available(
@@ -44,7 +70,7 @@ def catalogue(*, customer: Customer, filters: CatalogueFilters) -> tuple[upstrea
         license_duration=filters.license_duration,
         currency_code=filters.currency_code,
     )
-    cache.set(key, answer.licenses, settings.FLASHSTART_CATALOGUE_CACHE_SECONDS)
+    _remember(key, answer.licenses, settings.FLASHSTART_CATALOGUE_CACHE_SECONDS)
     return answer.licenses
 
 
@@ -55,7 +81,7 @@ def directory(name: str) -> list[upstream.Choice]:
     briefly, so the vendor's own list replaces it once the vendor answers again.
     """
     key = f"directory:{name}"
-    cached = cache.get(key)
+    cached = _cached(key)
     if cached is not None:
         return cached
     choices = getattr(upstream.get_client(), name)()
@@ -64,7 +90,7 @@ def directory(name: str) -> list[upstream.Choice]:
         for v, label in settings.FLASHSTART_FALLBACKS.get(name, [])
     ]
     seconds = DIRECTORY_FALLBACK_CACHE_SECONDS if choices == fallback else DIRECTORY_CACHE_SECONDS
-    cache.set(key, choices, seconds)
+    _remember(key, choices, seconds)
     return choices
 
 

@@ -1,10 +1,37 @@
-"""Permission checks that audit every refusal."""
+"""Permission checks that audit every refusal, without letting refusals flood the trail.
 
+Anyone with a login (a user in no group, say) can be refused as often as they can send a
+request. One audit row per refusal would let them grow the trail at will, so refusals are
+recorded once per user and object per window (REFUSAL_WINDOW_SECONDS): the first one in
+the window writes a row; the repeats are counted, and the next row written for that user
+says how many refusals were counted since their previous row. A user also gets at most
+REFUSAL_ROWS_PER_WINDOW rows per window over all objects (walking customer codes does not
+get round it). Every refusal is still refused, and logged.
+
+The counters live in the shared cache. If it fails, each refusal is recorded as before:
+an audit trail that grows is better than refusals that go unrecorded.
+"""
+
+import hashlib
+import logging
 from collections.abc import Callable
+
+from axes.models import AccessAttempt
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import QuerySet
 
 from licensing import audit, roles
 from licensing.models import AuditAction, AuditOutcome
 from licensing.services.outcomes import PermissionRefused
+
+log = logging.getLogger("licensing.access")
+
+REFUSAL_WINDOW_SECONDS = 600
+REFUSAL_ROWS_PER_WINDOW = 20
+# Counts not yet written into a row outlive many windows (a user refused again next day
+# still gets the count of the day before).
+_PENDING_SECONDS = 7 * 24 * 3600
 
 
 def access_refuse(
@@ -14,15 +41,97 @@ def access_refuse(
     customer_code: int | None = None,
     action: str = AuditAction.ACCESS_DENIED,
 ) -> PermissionRefused:
-    """Audit a refusal and return the exception for the caller to raise."""
-    audit.record(
-        meta=meta,
-        action=action,
-        outcome=AuditOutcome.DENIED,
-        customer_code=customer_code,
-        message=f"Refused: {what}",
-    )
+    """Audit a refusal (or count it, see the module's docstring) and return the exception
+    for the caller to raise."""
+    who = _who(meta)
+    try:
+        recorded = _first_in_window(who, action, what, customer_code)
+        counted = _take_counted(who) if recorded else 0
+    except Exception:  # noqa: BLE001 - no cache: record every refusal
+        log.warning("access: cache unavailable, recording every refusal")
+        recorded, counted = True, 0
+    if recorded:
+        message = f"Refused: {what}"
+        if counted:
+            message += (
+                f" ({counted} more refusal(s) of this user since their previous refusal row "
+                "were counted, not recorded one by one)"
+            )
+        audit.record(
+            meta=meta,
+            action=action,
+            outcome=AuditOutcome.DENIED,
+            customer_code=customer_code,
+            message=message,
+        )
+    else:
+        log.info(
+            "access refused (counted, not audited again in this window)",
+            extra={"refused": what, "customer_code": customer_code, "actor": who},
+        )
     return PermissionRefused(f"You do not have permission to {what}.")
+
+
+def _who(meta: audit.RequestMeta) -> str:
+    user = meta.user
+    if user is not None and getattr(user, "pk", None) is not None:
+        return f"user:{user.pk}"
+    return f"ip:{meta.ip or '-'}"
+
+
+def _key(*parts: object) -> str:
+    text = "|".join(str(part) for part in parts)
+    return "access:refused:" + hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def _first_in_window(who: str, action: str, what: str, customer_code: int | None) -> bool:
+    """Whether this refusal gets its own row; if not, it is added to the user's count."""
+    window = REFUSAL_WINDOW_SECONDS
+    first = cache.add(_key("object", who, action, what, customer_code), 1, timeout=window)
+    if first:
+        cache.add(_key("rows", who), 0, timeout=window)
+        first = cache.incr(_key("rows", who)) <= REFUSAL_ROWS_PER_WINDOW
+    if not first:
+        pending = _key("counted", who)
+        cache.add(pending, 0, timeout=_PENDING_SECONDS)
+        cache.incr(pending)
+    return first
+
+
+def _take_counted(who: str) -> int:
+    """The refusals counted for `who` since their last row, reset (atomically: repeats
+    counted meanwhile by other processes stay for the next row)."""
+    pending = _key("counted", who)
+    counted = int(cache.get(pending) or 0)
+    if counted:
+        cache.decr(pending, counted)
+    return counted
+
+
+def login_unlock(*, meta: audit.RequestMeta, attempts: QuerySet[AccessAttempt]) -> int:
+    """Forget the failed logins in `attempts` (django-axes' records), which lifts their
+    lock-outs; one audit row per username and address unlocked. Managers only.
+
+    Returns how many were unlocked. Raises PermissionRefused (audited) for anyone else.
+    """
+    require_manager(
+        meta=meta, what="unlock logins (managers only)", action=AuditAction.LOGIN_UNLOCK
+    )
+    unlocked = 0
+    with transaction.atomic():
+        for attempt in attempts.select_for_update():
+            audit.record(
+                meta=meta,
+                action=AuditAction.LOGIN_UNLOCK,
+                outcome=AuditOutcome.SUCCESS,
+                message=(
+                    f"Unlocked log in as {attempt.username!r} from {attempt.ip_address} "
+                    f"({attempt.failures_since_start} failed attempt(s) forgotten)"
+                ),
+            )
+            attempt.delete()
+            unlocked += 1
+    return unlocked
 
 
 def require(

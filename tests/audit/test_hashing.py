@@ -32,6 +32,7 @@ def _stored_row(**changes) -> AuditEvent:
         "sent": '{"license_code": "FS-1"}',
         "answer": "",
         "prev_hash": "ab" * 32,
+        "hash_version": hashing.UNKEYED,  # as stored before the chain was keyed
     }
     return AuditEvent(**{**values, **changes})
 
@@ -126,3 +127,59 @@ def test_a_row_can_be_rehashed_from_its_exported_cells(monkeypatch, microsecond)
     assert cells["created_at"] == hashing.iso_utc(moment)
     content = {name: cells[name] for name in hashing.HASHED_FIELDS}
     assert hashing.digest(content) == cells["hash"]
+
+
+# --- keyed rows -------------------------------------------------------------------------
+
+KEY = "0123456789abcdef0123456789abcdef-test-key"
+
+
+def test_a_keyed_row_is_an_hmac_of_its_content_with_the_key(settings):
+    import hashlib
+    import hmac
+    import json
+
+    settings.AUDIT_HMAC_KEY = KEY
+    row = _stored_row(hash_version=hashing.KEYED)
+    content = {n: hashing.canonical(k, getattr(row, n)) for n, k in hashing.HASHED_FIELDS.items()}
+    text = json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+
+    assert hashing.row_hash(row) == hmac.new(KEY.encode(), text, hashlib.sha256).hexdigest()
+    assert content["hash_version"] == 1
+
+
+def test_a_keyed_hash_depends_on_the_key_and_an_unkeyed_one_does_not(settings):
+    settings.AUDIT_HMAC_KEY = KEY
+    keyed, unkeyed = hashing.row_hash(_stored_row(hash_version=1)), hashing.row_hash(_stored_row())
+    settings.AUDIT_HMAC_KEY = KEY + "-other"
+
+    assert hashing.row_hash(_stored_row(hash_version=1)) != keyed
+    assert hashing.row_hash(_stored_row()) == unkeyed
+
+
+def test_the_version_is_part_of_what_is_hashed(settings):
+    settings.AUDIT_HMAC_KEY = KEY
+    row = _stored_row(hash_version=hashing.KEYED)
+    content = {n: hashing.canonical(k, getattr(row, n)) for n, k in hashing.HASHED_FIELDS.items()}
+
+    assert hashing.digest(content) == hashing.row_hash(row)
+    assert hashing.digest({**content, "hash_version": 0}) != hashing.row_hash(row)
+    # An export from before the column existed: its rows are the unkeyed ones.
+    legacy = {n: v for n, v in content.items() if n != "hash_version"}
+    assert hashing.digest(legacy) == hashing.row_hash(_stored_row())
+
+
+def test_an_unknown_version_matches_no_hash():
+    content = dict.fromkeys(hashing.HASHED_FIELDS) | {"hash_version": 9}
+
+    assert hashing.digest(content) == ""
+
+
+def test_a_keyed_hash_without_a_key_is_a_configuration_error(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.AUDIT_HMAC_KEY = ""
+
+    with pytest.raises(ImproperlyConfigured, match="AUDIT_HMAC_KEY"):
+        hashing.row_hash(_stored_row(hash_version=hashing.KEYED))
+    assert hashing.row_hash(_stored_row())  # unkeyed rows need no key

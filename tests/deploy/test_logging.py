@@ -102,3 +102,41 @@ def test_an_exception_is_one_json_line_with_its_traceback(db, json_lines):
 
     (line,) = [entry for entry in json_lines() if entry["logger"] == "portal.test"]
     assert line["level"] == "ERROR" and "line one\nline two" in line["exception"]
+
+
+WARN = """
+import warnings, django
+django.setup()
+warnings.warn("a warning the portal did not expect", UserWarning)
+from datetime import datetime
+from licensing.models import Customer
+Customer._meta.get_field("created_at").get_prep_value(datetime(2025, 1, 1))  # naive: warns
+"""
+
+
+def test_python_warnings_are_json_lines_in_the_log(tmp_path):
+    import secrets
+    import subprocess
+
+    from tests.deploy import servers
+
+    env = servers.production_env(
+        AUDIT_HMAC_KEY=secrets.token_hex(32), DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3"
+    )
+    result = subprocess.run(
+        [str(servers.BIN / "python"), "-W", "default", "-c", WARN],
+        cwd=servers.REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line is one JSON object
+    warnings = [r for r in records if r["logger"] == "py.warnings"]
+    assert len(warnings) == 2
+    assert "a warning the portal did not expect" in warnings[0]["message"]
+    assert "naive datetime" in warnings[1]["message"]
+    assert all(r["level"] == "WARNING" for r in warnings)

@@ -120,3 +120,47 @@ def test_breakers_in_two_processes_share_the_half_open_trial(settings):
     assert allowed.count(True) == 1
     theirs.record_success()
     assert mine.allow() and theirs.allow()  # closed: everyone goes through
+
+
+def test_a_directory_call_gives_back_the_half_open_trial(dead_vendor, settings):
+    # Directory look-ups are not counted by the breaker: a failed one must not keep the
+    # half-open trial slot until it expires (every licence call would fail fast meanwhile).
+    settings.FLASHSTART_BREAKER = {"FAILURES": 1, "COOLDOWN": 0.2, "TRIAL_SECONDS": 60}
+    breaker.from_settings().record_failure()
+    time.sleep(0.3)  # half-open
+
+    choices = upstream.get_client().currencies()  # takes the trial, times out, falls back
+
+    assert choices  # the configured list
+    assert breaker.from_settings().allow()  # the slot is free: the next call may probe
+
+
+def test_a_call_that_fails_unexpectedly_gives_back_the_half_open_trial(settings):
+    settings.FLASHSTART_BREAKER = {"FAILURES": 1, "COOLDOWN": 0.01, "TRIAL_SECONDS": 60}
+    breaker.from_settings().record_failure()
+    time.sleep(0.05)
+    client = upstream.get_client()
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("a bug below the client")
+
+    client._transport.send = explode  # our own boundary: the client's transport
+
+    with pytest.raises(RuntimeError):
+        client.licenses_available(customer_code=1001)
+
+    assert breaker.from_settings().allow()
+
+
+def test_a_released_slot_that_was_never_taken_frees_nothing(settings):
+    settings.FLASHSTART_BREAKER = {"FAILURES": 1, "COOLDOWN": 0.01, "TRIAL_SECONDS": 60}
+    breaker.from_settings().record_failure()
+    time.sleep(0.05)
+    trial, bystander = breaker.from_settings(), breaker.from_settings()
+    assert trial.allow() and not bystander.allow()
+
+    bystander.release()  # it holds nothing: the trial must stay taken
+
+    assert not breaker.from_settings().allow()
+    trial.release()
+    assert breaker.from_settings().allow()

@@ -39,7 +39,6 @@ BY_NAME = {
     "healthz": _row(OK, OK, OK, OK, OK),
     "login": _row(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     "logout": _row(LOGIN, METHOD, METHOD, METHOD, METHOD),
-    "home": _row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     "customer_dashboard": _row(LOGIN, METHOD, METHOD, METHOD, METHOD),
     "assignment_resolve": MANAGERS_ONLY,
     "audit_list": MANAGERS_ONLY,

@@ -3,6 +3,7 @@ overrides): Django's deployment checks pass at WARNING level, cookies are HTTPS-
 HSTS is on, and the proxy settings come from the environment."""
 
 import json
+import secrets
 import subprocess
 
 import pytest
@@ -28,11 +29,18 @@ print(json.dumps({
 """
 
 
+AUDIT_KEY = secrets.token_hex(32)
+
+
+def production_env(**env) -> dict[str, str]:
+    return servers.production_env(**{"AUDIT_HMAC_KEY": AUDIT_KEY, **env})
+
+
 def run(args, **env):
     return subprocess.run(
         [str(servers.BIN / "python"), *args],
         cwd=servers.REPO,
-        env=servers.production_env(**env),
+        env=production_env(**env),
         capture_output=True,
         text=True,
         timeout=120,
@@ -79,10 +87,10 @@ def test_proxy_settings_come_from_the_environment():
 
 
 @pytest.mark.parametrize(
-    "missing", ["DJANGO_SECRET_KEY", "FLASHSTART_API_URL", "FLASHSTART_API_KEY"]
+    "missing", ["DJANGO_SECRET_KEY", "FLASHSTART_API_URL", "FLASHSTART_API_KEY", "AUDIT_HMAC_KEY"]
 )
 def test_a_missing_secret_stops_the_start_and_names_itself(missing):
-    env = servers.production_env()
+    env = production_env()
     env.pop(missing)
     if missing == "FLASHSTART_API_KEY":
         env["FLASHSTART_API_URL"] = "https://api.fsflt.net/"
@@ -97,3 +105,20 @@ def test_a_missing_secret_stops_the_start_and_names_itself(missing):
 
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+def test_a_short_audit_key_stops_the_start():
+    result = run(["-c", PRINT_SETTINGS], AUDIT_HMAC_KEY="too-short")
+
+    assert result.returncode != 0
+    assert "AUDIT_HMAC_KEY must be at least 32 characters" in result.stderr
+    assert "too-short" not in result.stderr
+
+
+def test_the_audit_key_comes_from_the_environment():
+    script = "import django; django.setup(); from django.conf import settings as s; "
+    script += f"print(s.AUDIT_HMAC_KEY == {AUDIT_KEY!r})"
+    result = run(["-c", script])
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True"

@@ -92,3 +92,51 @@ def test_session_and_csrf_cookies_are_not_readable_cross_site(world):
     session = response.cookies["sessionid"]
     assert session["httponly"] and session["samesite"].lower() in ("lax", "strict")
     assert client.cookies["csrftoken"]["samesite"].lower() in ("lax", "strict")
+
+
+def cache_directives(response) -> set[str]:
+    return {part.strip().lower() for part in response.get("Cache-Control", "").split(",")}
+
+
+@pytest.mark.parametrize("role", ["nogroup", "sales", "superuser"])
+def test_every_answer_to_a_signed_in_user_is_private_and_not_stored(url, role, client_for):
+    response = client_for(role, raise_request_exception=False).get(url.path)
+
+    assert {"private", "no-store"} <= cache_directives(response), (
+        f"{role} GET {url.path}: Cache-Control {response.get('Cache-Control')!r}"
+    )
+    assert "public" not in cache_directives(response)
+
+
+def test_fragments_refusals_and_downloads_are_not_stored_either(world, client_for):
+    sales, manager = client_for("sales"), client_for("superuser")
+    answers = [
+        sales.get("/customers/?q=rossi", HTTP_HX_REQUEST="true"),
+        client_for("nogroup").get("/customers/"),
+        sales.get("/customers/999999/"),
+        manager.get("/audit/export.csv"),
+    ]
+
+    for response in answers:
+        assert {"private", "no-store"} <= cache_directives(response), response.status_code
+
+
+def test_only_answers_to_a_signed_in_user_are_marked(rf, django_user_model):
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    from portal.middleware import SecurityHeadersMiddleware
+
+    def public(request):
+        response = HttpResponse("cacheable")
+        response["Cache-Control"] = "public, max-age=60"
+        return response
+
+    middleware = SecurityHeadersMiddleware(public)
+    static, anonymous, signed_in = rf.get("/static/x.css"), rf.get("/"), rf.get("/")
+    anonymous.user = AnonymousUser()
+    signed_in.user = django_user_model(username="someone")
+
+    assert cache_directives(middleware(static)) == {"public", "max-age=60"}
+    assert cache_directives(middleware(anonymous)) == {"public", "max-age=60"}
+    assert cache_directives(middleware(signed_in)) == {"private", "no-store", "max-age=60"}

@@ -1,6 +1,6 @@
-"""The vendor API key, the secret key and passwords never appear in anything the portal
-writes: responses (headers and bodies), error pages, audit rows, any database row, logs
-(every logger at DEBUG, plain and JSON) or exports (CSV and XLSX).
+"""The vendor API key, the secret key, the audit HMAC key and passwords never appear in
+anything the portal writes: responses (headers and bodies), error pages, audit rows, any
+database row, logs (every logger at DEBUG, plain and JSON) or exports (CSV and XLSX).
 
 Recognisable canary values are set, the main flows are driven through the real pages
 (including the login form and a failed login), and everything is searched at the end.
@@ -24,6 +24,7 @@ from portal.logging import JsonFormatter, RequestIdFilter
 from tests.factories import assignment_factory, customer_factory, user_factory
 
 API_KEY = "CANARY-APIKEY-7f3e9b2c51d4a0"
+AUDIT_KEY = "CANARY-AUDITKEY-" + "5e4d3c2b1a09f8e7d6c5b4a3"
 SECRET_KEY = "CANARY-SECRETKEY-" + "q8w7e6r5t4y3u2i1o0p9a8s7d6f5g4h3j2k1"
 USER_PASSWORD = "Canary-UserPw-83f1c2aa"
 WRONG_PASSWORD = "Canary-WrongPw-0d9e8f7a"
@@ -31,6 +32,7 @@ CUSTOMER_PASSWORD = "Canary-CustomerPw-5b9e0d11"
 CANARIES = {
     "API key": API_KEY,
     "secret key": SECRET_KEY,
+    "audit HMAC key": AUDIT_KEY,
     "user password": USER_PASSWORD,
     "attempted password": WRONG_PASSWORD,
     "new customer's password": CUSTOMER_PASSWORD,
@@ -55,6 +57,7 @@ def canary_vendor(settings, db):
     settings.FLASHSTART_API_URL = started.url
     settings.FLASHSTART_API_KEY = API_KEY
     settings.SECRET_KEY = SECRET_KEY
+    settings.AUDIT_HMAC_KEY = AUDIT_KEY
     settings.DEBUG = False
     yield started
     started.stop()
@@ -123,7 +126,9 @@ def test_no_secret_appears_anywhere_the_portal_writes(canary_vendor, json_log, c
     licence = canary_vendor.state.assign(
         customer_code=1001, item=ITEMS["CL-Q-A010-M12"], license_info="Seeded", currency_code="EUR"
     )
-    assignment_factory(customer=customer, license_id=licence.license_id)
+    assignment_factory(
+        customer=customer, license_id=licence.license_id, license_code="CL-Q-A010-M12"
+    )
     user_factory(groups=[roles.SALES, roles.MANAGERS], username="canary", password=USER_PASSWORD)
     client = Client(HTTP_USER_AGENT="canary-test", REMOTE_ADDR="198.51.100.99")
 

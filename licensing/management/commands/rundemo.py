@@ -1,9 +1,12 @@
 """manage.py rundemo: the portal on this machine against the built-in vendor sandbox.
 
 Creates the demo logins (printed), registers the sandbox's customers, starts the sandbox
-in this process and serves the portal with Django's development server.
+in this process and serves the portal with Django's development server. Unless
+AUDIT_HMAC_KEY is set, the audit chain's key is generated on the first run and kept in
+var/audit-hmac-key (outside the database), where debug-mode settings find it next time.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -14,7 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from licensing import roles
-from licensing.models import Customer
+from licensing.models import AuditEvent, Customer
 from licensing.upstream.sandbox import SEED_CUSTOMERS
 from licensing.upstream.sandbox.server import start_sandbox
 
@@ -30,7 +33,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-server", action="store_true", help="set up data, then exit")
 
     def handle(self, *args, host, port, no_server, **options):
+        key_source = self._audit_key()
         logins = [self._demo_user(name, group) for name, group in DEMO_USERS]
+        owner = get_user_model().objects.get(username="sales")
         for seed in SEED_CUSTOMERS:
             Customer.objects.get_or_create(
                 customer_code=seed["customer_code"],
@@ -38,6 +43,7 @@ class Command(BaseCommand):
                     "name": seed["name"],
                     "email": seed.get("email", ""),
                     "language": seed.get("lang", "en"),
+                    "owner": owner,
                 },
             )
         sandbox = None
@@ -64,10 +70,29 @@ class Command(BaseCommand):
             self.stdout.write(f"Vendor sandbox:    {sandbox.url}")
         for username, password, group in logins:
             self.stdout.write(f"Demo login ({group}): {username} / {password}")
+        self.stdout.write(f"Audit chain key:   {key_source}")
         self.stdout.write("")
         if no_server:
             return
         call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+
+    def _audit_key(self) -> str:
+        """Where the audit chain's key comes from; generates it for a first demo run."""
+        if os.environ.get("AUDIT_HMAC_KEY") or not settings.DEBUG:
+            return "AUDIT_HMAC_KEY (environment)"
+        path = Path(settings.AUDIT_HMAC_KEY_FILE)
+        if not path.is_file():
+            # Rows already keyed (by `migrate` just before, say) were keyed with the
+            # development key: keep it, or they would no longer verify.
+            keyed = AuditEvent.objects.filter(hash_version__gt=0).exists()
+            key = settings.AUDIT_HMAC_KEY if keyed else secrets.token_hex(32)
+            path.parent.mkdir(exist_ok=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(key + "\n")
+            settings.AUDIT_HMAC_KEY = key
+            return f"{path} (generated now; keep it to verify the trail)"
+        return str(path)
 
     def _demo_user(self, username: str, group_name: str) -> tuple[str, str, str]:
         # A fresh random password at every start: nothing guessable is ever left behind.
@@ -75,6 +100,8 @@ class Command(BaseCommand):
         user, _ = get_user_model().objects.get_or_create(username=username)
         user.set_password(password)
         user.is_active = True
+        # Reminders go somewhere: the demo run prints e-mails (`manage.py send_reminders`).
+        user.email = user.email or f"{username}@example.com"
         user.save()
         group, _ = Group.objects.get_or_create(name=group_name)
         user.groups.add(group)
