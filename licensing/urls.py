@@ -2,12 +2,23 @@
 
 from django.urls import path
 
-from licensing.views import assignments, audit, auth, catalogue, customers, reports
+from licensing.views import (
+    approvals,
+    assignments,
+    audit,
+    auth,
+    catalogue,
+    customers,
+    home,
+    profile,
+    reports,
+)
 
 staff_patterns = [
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),
-    path("", customers.home, name="home"),
+    path("", home.home, name="home"),
+    path("profile/", profile.profile, name="profile"),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/new/", customers.customer_new, name="customer_new"),
     path("customers/<int:customer_code>/", customers.customer_detail, name="customer_detail"),
@@ -21,6 +32,11 @@ staff_patterns = [
         "customers/<int:customer_code>/assign/", assignments.license_assign, name="license_assign"
     ),
     path("customers/<int:customer_code>/demo/", assignments.demo_assign, name="demo_assign"),
+    path(
+        "customers/<int:customer_code>/request-approval/",
+        approvals.approval_request,
+        name="approval_request",
+    ),
     path("assignments/<int:pk>/suspend/", assignments.renewal_suspend, name="renewal_suspend"),
     path("assignments/<int:pk>/resume/", assignments.renewal_resume, name="renewal_resume"),
     path(
@@ -34,6 +50,8 @@ manager_patterns = [
     path("audit/export.csv", audit.audit_export_csv, name="audit_export_csv"),
     path("audit/export.xlsx", audit.audit_export_xlsx, name="audit_export_xlsx"),
     path("reports/", reports.reports, name="reports"),
+    path("approvals/", approvals.approval_list, name="approval_list"),
+    path("approvals/<int:pk>/", approvals.approval_detail, name="approval_detail"),
 ]
 
 urlpatterns = manager_patterns + staff_patterns

@@ -3,9 +3,12 @@
 - `customers`: the customer list, one customer, its assignments and its timeline;
 - `catalogue`: the vendor's catalogue, price quotes and value lists (cached);
 - `reports`: the managers' overview (spend, staff, expiries, demos).
+- `forecast`: what renewals will cost in the next 30/60/90 days, and what lapses;
+- `home`: one person's (or the team's) work ahead, for the home page.
+- `approvals`: purchases waiting for (or decided by) a manager, and the reports' summary.
 """
 
-from licensing.selectors import reports
+from licensing.selectors import approvals, forecast, home, reports
 from licensing.selectors.catalogue import (
     DIRECTORY_CACHE_SECONDS,
     DIRECTORY_FALLBACK_CACHE_SECONDS,
@@ -28,6 +31,7 @@ from licensing.selectors.customers import (
 )
 
 __all__ = [
+    "approvals",
     "CUSTOMER_PAGE_SIZE",
     "DIRECTORY_CACHE_SECONDS",
     "DIRECTORY_FALLBACK_CACHE_SECONDS",
@@ -43,6 +47,8 @@ __all__ = [
     "customer_search",
     "customer_timeline",
     "directory",
+    "forecast",
+    "home",
     "license_quote",
     "reports",
 ]

@@ -8,6 +8,7 @@ not in the audit row (the client redacts it from what it reports as sent).
 
 import re
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -21,7 +22,7 @@ from licensing.services.outcomes import InputInvalid
 
 MIN_PASSWORD_LENGTH = 8
 # The code is the vendor's: a different customer is registered, not edited into place.
-EDITABLE_FIELDS = ("name", "email", "language", "notes")
+EDITABLE_FIELDS = ("name", "email", "language", "notes", "owner")
 GONE_MESSAGE = "This customer was deleted a moment ago."
 
 
@@ -62,6 +63,7 @@ def customer_register(
         language=language,
         notes=notes.strip(),
         created_by=meta.user,
+        owner=meta.user,
     )
     _full_clean(meta, action, customer)
 
@@ -151,6 +153,7 @@ def customer_create(
         language=lang,
         notes=notes.strip(),
         created_by=meta.user,
+        owner=meta.user,
     )
     return _save_new(
         meta,
@@ -190,7 +193,10 @@ def dashboard_link(*, meta: audit.RequestMeta, customer: Customer) -> str:
         outcome=AuditOutcome.SUCCESS,
         customer_code=customer.customer_code,
         call=link.call,
-        message="One-time dashboard link issued (valid 15 minutes).",
+        message=(
+            "One-time link to the customer's FlashStart dashboard issued to the browser "
+            "(valid 15 minutes; the link itself is not kept)."
+        ),
     )
     return link.url
 
@@ -199,7 +205,7 @@ def customer_update(*, meta: audit.RequestMeta, customer: Customer, changed: lis
     """Save the changes already made to `customer` in memory, naming them in the audit row.
 
     `changed` names the fields that changed (the admin form's `changed_data`); only those
-    are validated and written, and only name, e-mail, language and notes may change.
+    are validated and written, and only name, e-mail, language, notes and owner may change.
     Returns the customer; with nothing changed, it is returned unsaved and unaudited.
     Raises PermissionRefused (audited) for anyone but a manager, and InputInvalid
     (audited) for an invalid value, a field that may not change, or a deleted customer.
@@ -227,7 +233,8 @@ def customer_update(*, meta: audit.RequestMeta, customer: Customer, changed: lis
         before = Customer.objects.select_for_update().filter(pk=customer.pk).values(*fields).first()
         if before is not None:
             described = "; ".join(
-                f"{name}: {str(before[name])[:80]!r} → {str(getattr(customer, name))[:80]!r}"
+                f"{name}: {_shown(name, before[name])!r} → "
+                f"{_shown(name, getattr(customer, name))!r}"
                 for name in fields
             )
             customer.save(update_fields=[*fields, "updated_at"])
@@ -275,6 +282,14 @@ def customer_delete(*, meta: audit.RequestMeta, customer: Customer) -> None:
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _shown(name: str, value) -> str:
+    """A value as the audit row names it: the owner by username (`values()` gives its id)."""
+    if name == "owner" and isinstance(value, int):
+        user = get_user_model().objects.filter(pk=value).values_list("username", flat=True)
+        value = user.first() or value
+    return str(value)[:80]
 
 
 def _full_clean(meta: audit.RequestMeta, action: str, customer: Customer) -> None:

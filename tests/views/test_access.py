@@ -71,12 +71,12 @@ def test_login_page_renders_with_labelled_fields(client):
     assert '<label for="id_password">' in page
 
 
-def test_logging_in_through_the_form_lands_on_the_customers(client, sales_user):
+def test_logging_in_through_the_form_lands_on_the_home_page(client, sales_user):
     response = client.post(
         "/accounts/login/", {"username": "sally", "password": PASSWORD}, follow=True
     )
 
-    assert response.redirect_chain[-1][0] == "/customers/"
+    assert response.redirect_chain[-1][0] == "/"
     assert AuditEvent.objects.filter(action=AuditAction.LOGIN, actor_username="sally").exists()
 
 

@@ -193,7 +193,10 @@ class Command(BaseCommand):
         sales = Group.objects.get_or_create(name=roles.SALES)[0]
         users = []
         for i in range(1, max(1, count) + 1):
-            user, created = User.objects.get_or_create(username=f"demo-sales-{i:02d}")
+            user, created = User.objects.get_or_create(
+                username=f"demo-sales-{i:02d}",
+                defaults={"email": f"demo-sales-{i:02d}@example.com"},  # for the reminders
+            )
             if created:
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
@@ -218,7 +221,8 @@ class Command(BaseCommand):
                         name=name,
                         email=f"admin@c{code}.example.com",
                         language=rng.choice(languages),
-                        created_by=rng.choice(self.staff),
+                        created_by=(registrar := rng.choice(self.staff)),
+                        owner=registrar,  # who registers a customer owns it
                     )
                 )
             with transaction.atomic():

@@ -1,0 +1,53 @@
+"""Each person's profile: their own preferences (for now, whether reminders are e-mailed).
+
+A profile row is created the first time a preference is saved; until then the model's
+defaults apply, so nobody needs a row to be reminded.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from licensing import audit
+from licensing.models import AuditAction, AuditOutcome, Profile
+from licensing.services import access
+
+
+def profile_get(*, user) -> Profile:
+    """The person's profile: the saved one, or an unsaved one with the defaults."""
+    return Profile.objects.filter(user=user).first() or Profile(user=user)
+
+
+def profile_update(*, meta: audit.RequestMeta, reminders_opt_out: bool) -> Profile:
+    """Save the signed-in person's own preferences, with an audit row when they change.
+
+    Raises PermissionRefused (audited) for anyone who is not staff.
+    """
+    action = AuditAction.PROFILE_UPDATE
+    access.require_sales(meta=meta, what="change a profile", action=action)
+    with transaction.atomic():
+        profile, _ = Profile.objects.select_for_update().get_or_create(user=meta.user)
+        if profile.reminders_opt_out != reminders_opt_out:
+            profile.reminders_opt_out = reminders_opt_out
+            profile.save(update_fields=["reminders_opt_out", "updated_at"])
+            audit.record(
+                meta=meta,
+                action=action,
+                outcome=AuditOutcome.SUCCESS,
+                message="Reminder e-mails turned off."
+                if reminders_opt_out
+                else "Reminder e-mails turned on.",
+            )
+    return profile
+
+
+def opted_out(user_ids: Iterable[int]) -> set[int]:
+    """Which of these people have turned reminder e-mails off (one query)."""
+    ids = set(user_ids)
+    if not ids:
+        return set()
+    return set(
+        Profile.objects.filter(user_id__in=ids, reminders_opt_out=True).values_list(
+            "user_id", flat=True
+        )
+    )
