@@ -1,23 +1,23 @@
-"""The managers' overview: a handful of aggregate queries, none of them per row.
+"""The managers' overview, read live in about ten small queries whatever the table sizes.
 
-Month boundaries are computed here, in the portal's time zone, and passed to the database
-as plain timestamp ranges (conditional SUMs/COUNTs): no per-row date function, so the
-queries stay cheap on SQLite too, and each one reads an index or the table once.
+The period figures (spend per month and currency, work per staff member, demos no sale
+followed) come from the roll-up that the services keep in the same transaction that
+settles or resolves each assignment (`services.rollups`): a few hundred rows a year
+instead of every assignment. The rest is read from the assignments through an index:
+assignments still pending, renewals suspended, licences ending soon, unknown outcomes.
+Nothing is cached, so every figure is as of the moment the page is drawn.
 
-The period figures (spend per month, work per staff member, unconverted demos) each read
-a year of assignments — about a second in all for 300,000 rows on SQLite — so they are
-cached for a few minutes; what managers act on (counts, expiring licences, unknown
-outcomes) is always read fresh.
+Months are those of the portal's time zone (settings.TIME_ZONE), as in the roll-up.
 """
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.db.models import Count, F, Max, Q, Sum, Window
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from licensing.models import (
@@ -26,11 +26,16 @@ from licensing.models import (
     Customer,
     LicenseAssignment,
     Renewal,
+    RollupDemoLead,
+    RollupEntry,
+    RollupMonth,
 )
 
 EXPIRY_WINDOW_DAYS = 30
 LIST_LIMIT = 50
-PERIOD_CACHE_SECONDS = 300
+DELETED_USER = "(deleted user)"
+CENT = Decimal("0.01")
+NOT_ACTIVE = [s for s in AssignmentStatus.values if s != AssignmentStatus.ACTIVE]
 
 
 @dataclass(frozen=True)
@@ -42,9 +47,9 @@ class MonthSpend:
 @dataclass(frozen=True)
 class StaffLine:
     username: str
-    total: int
-    paid: int
-    demos: int
+    total: int  # started: settled, and still pending
+    paid: int  # paid licences now active
+    demos: int  # demos now active
     failed: int
     unknown: int
 
@@ -56,25 +61,21 @@ class DemoLead:
 
 
 @dataclass(frozen=True)
-class PeriodFigures:
-    since: date
+class Overview:
+    since: date  # first day of the period
     months: list[MonthSpend]
     currencies: list[str]
     staff: list[StaffLine]
+    renewing: int  # active paid licences that renew at their expiry
+    suspended: int  # active paid licences with renewal suspended
     unconverted_demo_count: int
     unconverted_demos: list[DemoLead]
-    renewals_on: int
-    renewals_suspended: int
-    computed_at: datetime
-
-
-@dataclass(frozen=True)
-class Overview:
-    period: PeriodFigures
-    expiring_count: int
-    expiring: list[LicenseAssignment]
+    ending_count: int  # demos and suspended renewals ending within EXPIRY_WINDOW_DAYS
+    ending: list[LicenseAssignment]
     unresolved_count: int
     unresolved: list[LicenseAssignment]
+    rollup_complete: bool  # False: assignments were loaded around the services
+    as_of: datetime
 
 
 def month_starts(*, months: int, today: date) -> list[date]:
@@ -85,154 +86,176 @@ def month_starts(*, months: int, today: date) -> list[date]:
 
 
 def _aware(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
-def spend_by_month(*, months: int = 12, today: date | None = None) -> list[MonthSpend]:
-    """What active paid licences cost, per month of assignment and currency (one query)."""
-    today = today or timezone.localdate()
-    starts = month_starts(months=months, today=today)
-    bounds = [_aware(day) for day in starts]
-    sums = {
-        f"m{i}": Sum("amount", filter=Q(created_at__gte=bounds[i], created_at__lt=bounds[i + 1]))
-        for i in range(months)
-    }
-    rows = (
-        LicenseAssignment.objects.filter(
-            kind=AssignmentKind.PAID,
-            status=AssignmentStatus.ACTIVE,
-            amount__isnull=False,
-            created_at__gte=bounds[0],
-            created_at__lt=bounds[-1],
-        )
-        .values("currency")  # GROUP BY currency
-        .annotate(**sums)
-        .order_by("currency")
-        .values_list("currency", *sums)
+def _today() -> date:
+    return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
+@dataclass(frozen=True)
+class Period:
+    months: list[MonthSpend]
+    staff: list[StaffLine]
+    active_paid: int  # active paid licences, of all time
+    unknown: int  # assignments whose outcome is unknown, of all time
+
+
+def period_figures(*, starts: list[date]) -> Period:
+    """Spend per month and currency, and work per staff member, for the months whose first
+    days are `starts` (the last one ends the period, as `month_starts` gives them), with
+    all-time totals. One query on the roll-up (all its rows: a few hundred a year), one on
+    the assignments still pending."""
+    since, until = starts[0], starts[-1]
+    user_name = get_user_model().objects.filter(pk=OuterRef("staff")).values("username")[:1]
+    buckets = RollupMonth.objects.annotate(username=Subquery(user_name)).values_list(
+        "month", "staff", "username", "kind", "currency", "active", "failed", "unknown", "amount"
     )
-    result = [MonthSpend(month=starts[i], totals={}) for i in range(months)]
-    for currency, *totals in rows:
-        for month, total in zip(result, totals, strict=True):
-            if total:
-                month.totals[currency or "?"] = Decimal(total).quantize(Decimal("0.01"))
-    return result
-
-
-def assignments_by_staff(*, since: datetime, limit: int = LIST_LIMIT) -> list[StaffLine]:
-    """Assignments started per staff member since `since`, busiest first (two queries:
-    grouped by user id without a join, then the few usernames)."""
-    active = Q(status=AssignmentStatus.ACTIVE)
-    rows = list(
-        LicenseAssignment.objects.filter(created_at__gte=since)
-        .values("created_by_id")
-        .annotate(
-            total=Count("id"),
-            paid=Count("id", filter=active & Q(kind=AssignmentKind.PAID)),
-            demos=Count("id", filter=active & Q(kind=AssignmentKind.DEMO)),
-            failed=Count("id", filter=Q(status=AssignmentStatus.FAILED)),
-            unknown=Count("id", filter=Q(status=AssignmentStatus.UNKNOWN)),
-        )
-        .order_by("-total", "created_by_id")[:limit]
-    )
-    names = dict(
-        get_user_model()
-        .objects.filter(pk__in=[row["created_by_id"] for row in rows])
-        .values_list("pk", "username")
-    )
-    return [
-        StaffLine(
-            username=names.get(row["created_by_id"], "(deleted user)"),
-            total=row["total"],
-            paid=row["paid"],
-            demos=row["demos"],
-            failed=row["failed"],
-            unknown=row["unknown"],
-        )
-        for row in rows
-    ]
-
-
-def _unresolved():
-    stale_before = timezone.now() - timedelta(seconds=settings.FLASHSTART_TIMEOUT * 4 + 60)
-    return Q(status=AssignmentStatus.UNKNOWN) | Q(
-        status=AssignmentStatus.PENDING, created_at__lt=stale_before
+    spend: dict[date, dict[str, Decimal]] = defaultdict(dict)
+    lines: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    names: dict[int, str] = {}
+    active_paid = unknown_total = 0
+    for month, staff, name, kind, currency, active, failed, unknown, amount in buckets:
+        paid = kind == AssignmentKind.PAID
+        active_paid += active if paid else 0
+        unknown_total += unknown
+        if not since <= month < until:
+            continue
+        if paid and amount:
+            totals = spend[month]
+            totals[currency or "?"] = totals.get(currency or "?", Decimal(0)) + amount
+        names[staff] = name or DELETED_USER
+        line = lines[staff]
+        line["total"] += active + failed + unknown
+        line["paid" if paid else "demos"] += active
+        line["failed"] += failed
+        line["unknown"] += unknown
+    _count_pending(lines, since=_aware(since))
+    return Period(
+        months=[
+            MonthSpend(month=day, totals={c: v.quantize(CENT) for c, v in spend[day].items() if v})
+            for day in starts[:-1]
+        ],
+        staff=_staff_lines(lines, names)[:LIST_LIMIT],
+        active_paid=active_paid,
+        unknown=unknown_total,
     )
 
 
-def unconverted_demos(*, since: datetime, limit: int = LIST_LIMIT) -> tuple[int, list[DemoLead]]:
-    """Customers whose latest active demo since `since` has no active paid licence after
-    it: (how many, the `limit` most recent). Two queries: one GROUP BY (with the total as a
-    window count) and one for the listed customers."""
-    demo, paid = Q(kind=AssignmentKind.DEMO), Q(kind=AssignmentKind.PAID)
-    rows = list(
-        LicenseAssignment.objects.filter(status=AssignmentStatus.ACTIVE, created_at__gte=since)
-        .values("customer_id")
-        .annotate(
-            last_demo=Max("created_at", filter=demo),
-            last_paid=Max("created_at", filter=paid),
-        )
-        .filter(last_demo__isnull=False)
-        .filter(Q(last_paid__isnull=True) | Q(last_paid__lt=F("last_demo")))
-        .annotate(total=Window(Count("*")))
-        .order_by("-last_demo", "customer_id")[:limit]
+def _count_pending(lines: dict[int, dict[str, int]], *, since: datetime) -> None:
+    """Add the assignments pending since `since` to their staff member's line: one read
+    of the status index (status, created_at). Counted here, not by a GROUP BY, which
+    tempts SQLite's planner into the creator index and a year of assignments."""
+    pending = LicenseAssignment.objects.filter(
+        status=AssignmentStatus.PENDING, created_at__gte=since
+    ).order_by()
+    for staff, started in Counter(pending.values_list("created_by_id", flat=True)).items():
+        lines[staff or 0]["total"] += started
+
+
+def _staff_lines(lines: dict[int, dict[str, int]], names: dict[int, str]) -> list[StaffLine]:
+    """One line per name, busiest first: every deleted user's work on one line."""
+    unnamed = [staff for staff in lines if staff and staff not in names]
+    if unnamed:  # someone whose only assignments in the period are still pending
+        users = get_user_model().objects.filter(pk__in=unnamed).values_list("pk", "username")
+        names = {**names, **dict(users)}
+    by_name: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for staff, line in lines.items():
+        for figure, value in line.items():
+            by_name[names.get(staff, DELETED_USER)][figure] += value
+    return sorted(
+        (
+            StaffLine(
+                username=name,
+                total=line["total"],
+                paid=line["paid"],
+                demos=line["demos"],
+                failed=line["failed"],
+                unknown=line["unknown"],
+            )
+            for name, line in by_name.items()
+        ),
+        key=lambda s: (-s.total, s.username),
     )
-    if not rows:
-        return 0, []
-    customers = Customer.objects.in_bulk([row["customer_id"] for row in rows])
-    leads = [
-        DemoLead(customer=customers[row["customer_id"]], demo_at=row["last_demo"])
-        for row in rows
-        if row["customer_id"] in customers
-    ]
-    return rows[0]["total"], leads
-
-
-def period_figures(*, months: int = 12, today: date | None = None) -> PeriodFigures:
-    """Spend, staff and demo figures for the last `months` months, cached briefly."""
-    today = today or timezone.localdate()
-    key = f"reports:period:{months}:{today.isoformat()}"
-    figures = cache.get(key)
-    if figures is None:
-        spend = spend_by_month(months=months, today=today)
-        since = _aware(spend[0].month)
-        count, leads = unconverted_demos(since=since)
-        renewals = LicenseAssignment.objects.filter(
-            kind=AssignmentKind.PAID, status=AssignmentStatus.ACTIVE
-        ).aggregate(
-            on=Count("id", filter=Q(renewal=Renewal.ON)),
-            suspended=Count("id", filter=Q(renewal=Renewal.SUSPENDED)),
-        )
-        figures = PeriodFigures(
-            since=spend[0].month,
-            months=spend,
-            currencies=sorted({c for month in spend for c in month.totals}),
-            staff=assignments_by_staff(since=since),
-            unconverted_demo_count=count,
-            unconverted_demos=leads,
-            renewals_on=renewals["on"],
-            renewals_suspended=renewals["suspended"],
-            computed_at=timezone.now(),
-        )
-        cache.set(key, figures, PERIOD_CACHE_SECONDS)
-    return figures
 
 
 def overview(*, months: int = 12, today: date | None = None) -> Overview:
-    """Everything on the reports page: four live queries, each through an index (expiry
-    date, status), plus seven for the period figures when they are not cached."""
-    today = today or timezone.localdate()
+    """Everything on the reports page, live: the roll-up's rows for the period figures,
+    and index reads of the assignments for what managers act on."""
+    today = today or _today()
+    starts = month_starts(months=months, today=today)
+    since = starts[0]
+    stale_before = timezone.now() - timedelta(seconds=settings.FLASHSTART_TIMEOUT * 4 + 60)
+    period = period_figures(starts=starts)
+
+    # Only active licences can have renewal suspended (a database constraint) and only
+    # paid ones (the services): counted through the renewal index alone, no row read.
+    suspended = LicenseAssignment.objects.filter(renewal=Renewal.SUSPENDED).count()
+    leads = RollupDemoLead.objects.filter(demo_at__gte=_aware(since)).select_related("customer")
+    lead_count, lead_list = _listed(leads, "-demo_at", "-customer_id")
+
+    # A licence that renews does not end: only demos and suspended renewals do. The
+    # expiry window is the selective condition, so it is the only one written in a way
+    # an index can serve; the others are negations (equal under the check constraints on
+    # kind and status), or a planner without statistics (SQLite before ANALYZE) may read
+    # every active licence, or every demo, instead of the window.
     horizon = today + timedelta(days=EXPIRY_WINDOW_DAYS)
-    expiring = LicenseAssignment.objects.filter(
-        status=AssignmentStatus.ACTIVE, expiry_date__gte=today, expiry_date__lte=horizon
-    )
-    unresolved = LicenseAssignment.objects.filter(_unresolved())
-    related = ("customer", "created_by")
+    ending = LicenseAssignment.objects.filter(
+        ~Q(kind=AssignmentKind.PAID) | Q(renewal=Renewal.SUSPENDED),
+        ~Q(status__in=NOT_ACTIVE),
+        expiry_date__gte=today,
+        expiry_date__lte=horizon,
+    ).select_related("customer", "created_by")
+    ending_count, ending_list = _listed(ending, "expiry_date", "id")
+
+    unresolved = LicenseAssignment.objects.filter(
+        Q(status=AssignmentStatus.UNKNOWN)
+        | Q(status=AssignmentStatus.PENDING, created_at__lt=stale_before)
+    ).select_related("customer", "created_by")
+    # A full list is counted from the roll-up (unknown outcomes) and the status index
+    # (stale pending ones) rather than by reading every unknown assignment.
+    unresolved_list = list(unresolved.order_by("created_at", "id")[:LIST_LIMIT])
+    unresolved_count = len(unresolved_list)
+    if unresolved_count == LIST_LIMIT:
+        stale = LicenseAssignment.objects.filter(
+            status=AssignmentStatus.PENDING, created_at__lt=stale_before
+        ).count()
+        unresolved_count = max(LIST_LIMIT, period.unknown + stale)
+
     return Overview(
-        period=period_figures(months=months, today=today),
-        expiring_count=expiring.count(),
-        expiring=list(expiring.select_related(*related).order_by("expiry_date", "id")[:LIST_LIMIT]),
-        unresolved_count=unresolved.count(),
-        unresolved=list(
-            unresolved.select_related(*related).order_by("created_at", "id")[:LIST_LIMIT]
-        ),
+        since=since,
+        months=period.months,
+        currencies=sorted({c for month in period.months for c in month.totals}),
+        staff=period.staff,
+        renewing=max(0, period.active_paid - suspended),
+        suspended=suspended,
+        unconverted_demo_count=lead_count,
+        unconverted_demos=[DemoLead(customer=x.customer, demo_at=x.demo_at) for x in lead_list],
+        ending_count=ending_count,
+        ending=ending_list,
+        unresolved_count=unresolved_count,
+        unresolved=unresolved_list,
+        rollup_complete=rollup_complete(),
+        as_of=timezone.now(),
     )
+
+
+def _listed(rows: QuerySet, *order: str) -> tuple[int, list]:
+    """How many `rows` there are, and the first LIST_LIMIT of them in `order`: one query,
+    and a COUNT only when the list is full."""
+    first = list(rows.order_by(*order)[:LIST_LIMIT])
+    return (rows.count() if len(first) == LIST_LIMIT else len(first)), first
+
+
+def rollup_complete() -> bool:
+    """Whether the latest settled assignment is in the roll-up: it is not when rows were
+    loaded around the services (a bulk load) and `manage.py rebuild_rollups` has not run
+    since. One query; reads the newest assignments only."""
+    counted = (
+        LicenseAssignment.objects.exclude(status=AssignmentStatus.PENDING)
+        .annotate(counted=Exists(RollupEntry.objects.filter(assignment_id=OuterRef("pk"))))
+        .order_by("-pk")
+        .values_list("counted", flat=True)
+        .first()
+    )
+    return counted is None or bool(counted)

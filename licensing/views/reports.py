@@ -93,16 +93,15 @@ def spend_charts(months: list[selectors.reports.MonthSpend], currencies: list[st
 @manager_required("view the reports")
 def reports(request):
     overview = selectors.reports.overview()
-    period = overview.period
     context = {
         "overview": overview,
-        "period": period,
-        "charts": spend_charts(period.months, period.currencies),
+        "charts": spend_charts(overview.months, overview.currencies),
         "spend_rows": [
-            (m.month, [m.totals.get(c) for c in period.currencies]) for m in period.months
+            (m.month, [m.totals.get(c) for c in overview.currencies]) for m in overview.months
         ],
-        "period_minutes": selectors.reports.PERIOD_CACHE_SECONDS // 60,
         "expiry_days": selectors.reports.EXPIRY_WINDOW_DAYS,
         "list_limit": selectors.reports.LIST_LIMIT,
+        "forecast": selectors.forecast.renewal_forecast(),
+        "approvals_summary": selectors.approvals.approvals_summary(),
     }
     return responses.page(request, "licensing/reports.html", context)
