@@ -6,7 +6,14 @@ its audit row (`settling` decides what each vendor failure means and how staff a
 Views and the admin call these and render what they return.
 """
 
-from licensing.services.access import access_refuse
+from licensing.services.access import access_refuse, login_unlock
+from licensing.services.approval_requests import approval_request
+from licensing.services.approvals import (
+    PriceChanged,
+    approval_approve,
+    approval_reject,
+    approvals_expire,
+)
 from licensing.services.assignments import demo_assign, license_assign
 from licensing.services.customers import (
     customer_create,
@@ -15,6 +22,7 @@ from licensing.services.customers import (
     customer_update,
     dashboard_link,
 )
+from licensing.services.limits import SpendingCheck, spending_check, spending_limit
 from licensing.services.outcomes import (
     ActionOutcome,
     InputInvalid,
@@ -31,8 +39,15 @@ __all__ = [
     "ActionOutcome",
     "InputInvalid",
     "PermissionRefused",
+    "PriceChanged",
     "RepeatPurchase",
+    "SpendingCheck",
     "access_refuse",
+    "login_unlock",
+    "approval_approve",
+    "approval_reject",
+    "approval_request",
+    "approvals_expire",
     "assignment_resolve",
     "customer_create",
     "customer_delete",
@@ -48,4 +63,6 @@ __all__ = [
     "renewal_suspend",
     "rollup_rebuild",
     "rollup_record",
+    "spending_check",
+    "spending_limit",
 ]

@@ -33,7 +33,7 @@ from licensing.models import (
     Language,
     LicenseAssignment,
 )
-from licensing.services import access, settling
+from licensing.services import access, limits, settling
 from licensing.services.outcomes import ActionOutcome, InputInvalid, RepeatPurchase
 
 LICENSE_INFO_RE = re.compile(r"^[^\W_]+(?:[\s-]+[^\W_]+)*[\s-]*$")
@@ -67,8 +67,13 @@ def license_assign(
     accept_notifications: bool = True,
     quote: Mapping[str, Any] | None = None,
     repeat_of: int | None = None,
+    on_behalf_of: Any = None,
 ) -> ActionOutcome:
     """Buy a paid licence for `customer`, spending the reseller's prepaid credit.
+
+    Above the buyer's spending limit it is refused (audited: ask for approval) unless
+    `on_behalf_of` names the salesperson whose request a manager (`meta.user`) approved
+    (`services.approval_approve`): the sale is then recorded as theirs.
 
     `quote` is the signed price confirmation the salesperson saw (customer, code,
     currency, amount): it must match this purchase. `repeat_of` confirms a second
@@ -101,6 +106,15 @@ def license_assign(
         errors["quote"] = [QUOTE_MISMATCH]
     if errors:
         raise _refuse(meta, action, customer, errors)
+    limits.limit_enforce(
+        meta=meta,
+        customer=customer,
+        license_code=license_code,
+        amount=quoted_amount,
+        currency=currency_code,
+        token=token,
+        on_behalf_of=on_behalf_of,
+    )
 
     try:
         assignment, created = _record_intent(
@@ -109,6 +123,7 @@ def license_assign(
             kind=AssignmentKind.PAID,
             meta=meta,
             repeat_of=repeat_of,
+            created_by=on_behalf_of or meta.user,
             license_code=license_code,
             license_name=license_name[:255],
             license_info=license_info,
@@ -221,8 +236,7 @@ def _record_intent(
                 customer=customer,
                 kind=kind,
                 status=AssignmentStatus.PENDING,
-                created_by=meta.user,
-                **fields,
+                **{"created_by": meta.user, **fields},
             )
             earlier = _earlier_purchase(assignment) if kind == AssignmentKind.PAID else None
             if earlier is not None and earlier.pk != repeat_of:

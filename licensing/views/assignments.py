@@ -120,6 +120,14 @@ def license_assign(request, customer_code: int):
         form=form,
         quote=quote,
         warnings=selectors.assign_warnings(customer=customer, license_code=quote["code"]),
+        # Above the person's limit the page offers "Request approval" instead (issue 14).
+        spending=services.spending_check(
+            user=request.user,
+            customer=customer,
+            license_code=quote["code"],
+            amount=quote["amount"],
+            currency=quote["currency"],
+        ),
     )
     return _confirmation(request, "licensing/assign_confirm.html", context)
 

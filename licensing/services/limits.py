@@ -1,0 +1,307 @@
+"""Spending limits: what a person may spend, in EUR, without a manager's approval.
+
+A person's own `SpendingLimit` replaces their group's. With no row, the Sales group
+follows PORTAL_APPROVAL_ABOVE_EUR (per purchase) and PORTAL_DAILY_LIMIT_EUR (per day),
+and managers have no limit. The day's total counts the person's paid purchases of the
+day (portal's time zone) that are pending, active or of unknown outcome, in EUR; those a
+manager approved above the limit are the manager's decision and do not count. Equal to a
+limit is allowed.
+
+A price in another currency is checked at the vendor's EUR price for the same licence
+code; when the vendor cannot say, the purchase counts as over the limit, never under.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from licensing import audit, formatting, roles, selectors, upstream
+from licensing.models import (
+    AssignmentKind,
+    AssignmentStatus,
+    AuditAction,
+    AuditOutcome,
+    Customer,
+    LicenseAssignment,
+    SpendingLimit,
+)
+from licensing.services import access, settling
+
+COUNTED = (AssignmentStatus.PENDING, AssignmentStatus.ACTIVE, AssignmentStatus.UNKNOWN)
+
+
+@dataclass(frozen=True)
+class Limit:
+    per_purchase: Decimal | None  # EUR; None: no limit
+    per_day: Decimal | None
+
+    @property
+    def unlimited(self) -> bool:
+        return self.per_purchase is None and self.per_day is None
+
+
+@dataclass(frozen=True)
+class SpendingCheck:
+    """One purchase against its buyer's limits (EUR amounts)."""
+
+    limit: Limit
+    amount_eur: Decimal | None  # None: the vendor's EUR price could not be read
+    spent_today: Decimal | None  # None: not counted (no daily limit), or unreadable
+    reasons: tuple[str, ...]  # why it is over; empty: within the limits
+
+    @property
+    def over(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def left_today(self) -> Decimal | None:
+        if self.limit.per_day is None or self.spent_today is None:
+            return None
+        return max(Decimal("0"), self.limit.per_day - self.spent_today)
+
+    @property
+    def message(self) -> str:
+        return " ".join(self.reasons)
+
+
+NO_LIMIT = Limit(per_purchase=None, per_day=None)
+
+
+def spending_limit(user) -> Limit:
+    """The limits that apply to `user`: their own, else their group's, else the defaults."""
+    if user is None or getattr(user, "pk", None) is None:
+        return NO_LIMIT
+    own = SpendingLimit.objects.filter(user_id=user.pk).first()
+    if own is not None:
+        return Limit(own.per_purchase_eur, own.per_day_eur)
+    manager = roles.is_manager(user)
+    # A manager who is also in Sales is a manager: the Sales limit is not theirs.
+    groups = [roles.MANAGERS] if manager else list(user.groups.values_list("name", flat=True))
+    rows = list(SpendingLimit.objects.filter(group__name__in=groups))
+    if rows:
+        # Several groups: the most generous limit of each kind (empty = none) applies.
+        return Limit(
+            _most(row.per_purchase_eur for row in rows), _most(row.per_day_eur for row in rows)
+        )
+    if manager or roles.SALES not in groups:
+        return NO_LIMIT
+    return Limit(_setting_eur("PORTAL_APPROVAL_ABOVE_EUR"), _setting_eur("PORTAL_DAILY_LIMIT_EUR"))
+
+
+def spending_check(
+    *,
+    user,
+    customer: Customer,
+    license_code: str,
+    amount: Decimal | None,
+    currency: str,
+) -> SpendingCheck:
+    """Whether `user` may buy this licence at this price without approval.
+
+    May ask the vendor's catalogue for EUR prices (never inside a transaction). Reads only.
+    """
+    limit = spending_limit(user)
+    if limit.unlimited:
+        return SpendingCheck(limit, None, None, ())
+    amount_eur = eur_amount(
+        customer=customer, license_code=license_code, amount=amount, currency=currency
+    )
+    reasons: list[str] = []
+    if amount_eur is None:
+        reasons.append(
+            "The price in EUR could not be checked against your limit, so a manager must "
+            "approve this purchase."
+        )
+    elif limit.per_purchase is not None and amount_eur > limit.per_purchase:
+        reasons.append(
+            f"{_eur(amount_eur)} is above your limit of {_eur(limit.per_purchase)} per purchase."
+        )
+    spent = None
+    if limit.per_day is not None:
+        spent = spent_today(user)
+        if spent is None:
+            reasons.append(
+                "Today's purchases could not all be priced in EUR, so a manager must approve "
+                "this one."
+            )
+        elif amount_eur is not None and spent + amount_eur > limit.per_day:
+            left = max(Decimal("0"), limit.per_day - spent)
+            reasons.append(
+                f"With {_eur(amount_eur)} today's purchases would pass your daily limit of "
+                f"{_eur(limit.per_day)} ({_eur(left)} left today)."
+            )
+    return SpendingCheck(limit, amount_eur, spent, tuple(reasons))
+
+
+def spending_limit_save(*, meta: audit.RequestMeta, limit: SpendingLimit) -> SpendingLimit:
+    """Save a group's or a person's limit (managers only), with its audit row.
+
+    Raises PermissionRefused or InputInvalid (audited)."""
+    action = AuditAction.LIMIT_CHANGE
+    access.require_manager(meta=meta, what="change spending limits", action=action)
+    try:
+        limit.full_clean()
+    except ValidationError as exc:
+        raise settling.refuse(meta=meta, action=action, errors=exc.message_dict) from None
+    with transaction.atomic():
+        limit.save()
+        audit.record(
+            meta=meta,
+            action=action,
+            outcome=AuditOutcome.SUCCESS,
+            message=f"Spending limit of {_whose(limit)}: {_limit_text(limit)}",
+        )
+    return limit
+
+
+def spending_limit_delete(*, meta: audit.RequestMeta, limit: SpendingLimit) -> None:
+    """Remove a limit (the defaults apply again), with its audit row. Managers only."""
+    action = AuditAction.LIMIT_CHANGE
+    access.require_manager(meta=meta, what="change spending limits", action=action)
+    whose = _whose(limit)
+    with transaction.atomic():
+        limit.delete()
+        audit.record(
+            meta=meta,
+            action=action,
+            outcome=AuditOutcome.SUCCESS,
+            message=f"Spending limit of {whose} removed: the defaults apply",
+        )
+
+
+def _whose(limit: SpendingLimit) -> str:
+    if limit.user is not None:
+        return f"user {limit.user.get_username()}"
+    return f"group {limit.group.name}" if limit.group is not None else "nobody"
+
+
+def _limit_text(limit: SpendingLimit) -> str:
+    def one(value):
+        return "no limit" if value is None else _eur(value)
+
+    return f"{one(limit.per_purchase_eur)} per purchase, {one(limit.per_day_eur)} per day"
+
+
+def limit_enforce(
+    *,
+    meta: audit.RequestMeta,
+    customer: Customer,
+    license_code: str,
+    amount: Decimal | None,
+    currency: str,
+    token,
+    on_behalf_of=None,
+) -> None:
+    """Refuse (audited InputInvalid, nothing recorded or sent) a purchase above the buyer's
+    limit. A repeated submit of a form already recorded passes (it finds its first row);
+    a purchase `on_behalf_of` a requester passes only when a manager makes it."""
+    action = AuditAction.LICENSE_ASSIGN
+    code = customer.customer_code
+    if on_behalf_of is not None:
+        access.require_manager(
+            meta=meta, what="buy on someone else's behalf", action=action, customer_code=code
+        )
+        return
+    if LicenseAssignment.objects.filter(token=token).exists():
+        return
+    check = spending_check(
+        user=meta.user,
+        customer=customer,
+        license_code=license_code,
+        amount=amount,
+        currency=currency,
+    )
+    if check.over:
+        raise settling.refuse(
+            meta=meta,
+            action=action,
+            errors={"__all__": [f"{check.message} Request a manager's approval instead."]},
+            customer_code=code,
+            prefix="Above the spending limit, not sent",
+        )
+
+
+def spent_today(user) -> Decimal | None:
+    """What `user` spent today in EUR (pending, active and unknown purchases of their own,
+    not those a manager approved); None when one of them cannot be priced in EUR."""
+    zone = timezone.get_default_timezone()
+    today = timezone.localdate(timezone=zone)
+    start = datetime.combine(today, time.min, tzinfo=zone)
+    rows = (
+        LicenseAssignment.objects.filter(
+            created_by_id=user.pk,
+            kind=AssignmentKind.PAID,
+            status__in=COUNTED,
+            created_at__gte=start,
+        )
+        .filter(Q(approval__isnull=True))
+        .select_related("customer")
+    )
+    total = Decimal("0")
+    prices: dict[tuple[int, str], Decimal | None] = {}  # one catalogue question per licence
+    for row in rows:
+        amount = row.amount if row.amount is not None else row.quoted_amount
+        if (row.currency or "EUR").upper() == "EUR":
+            value = amount
+        else:
+            key = (row.customer_id, row.license_code)
+            if key not in prices:
+                prices[key] = eur_amount(
+                    customer=row.customer,
+                    license_code=row.license_code,
+                    amount=amount,
+                    currency=row.currency,
+                )
+            value = prices[key]
+        if value is None:
+            return None
+        total += value
+    return total
+
+
+def eur_amount(
+    *, customer: Customer, license_code: str, amount: Decimal | None, currency: str
+) -> Decimal | None:
+    """`amount` in EUR: itself when in EUR, else the vendor's EUR price for the licence;
+    None when neither is known."""
+    if (currency or "EUR").upper() == "EUR":
+        return amount
+    try:
+        found = selectors.license_quote(
+            customer=customer, license_code=license_code, currency_code="EUR"
+        )
+    except upstream.UpstreamError:
+        return None
+    if found is None or found.amount is None or found.currency != "EUR":
+        return None
+    return Decimal(found.amount)
+
+
+def _most(values) -> Decimal | None:
+    values = list(values)
+    if any(v is None for v in values):
+        return None
+    return max(values)
+
+
+def _setting_eur(name: str) -> Decimal | None:
+    raw = getattr(settings, name, None)
+    if raw is None or str(raw).strip() == "":
+        return None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be an amount in EUR, such as 500.") from None
+    if value < 0 or not value.is_finite():
+        raise ImproperlyConfigured(f"{name} must be an amount in EUR of 0 or more.")
+    return value
+
+
+def _eur(amount: Decimal) -> str:
+    return formatting.money(amount, "EUR")
