@@ -19,6 +19,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool, verbosity: int = 1, **options):
+        if not dry_run:
+            # The daily run is also when approval requests past their time expire (each
+            # audited, its requester told), so they do not wait for someone to open the list.
+            expired = services.approvals_expire()
+            if expired:
+                self.stdout.write(f"Expired {expired} approval request(s) past their time.")
         run = services.reminders_send(dry_run=dry_run)
         verb = "Would send" if dry_run else "Planned"
         self.stdout.write(
