@@ -11,6 +11,7 @@ from licensing.views import (
     customers,
     home,
     profile,
+    renewals_bulk,
     reports,
 )
 
@@ -36,6 +37,11 @@ staff_patterns = [
         "customers/<int:customer_code>/request-approval/",
         approvals.approval_request,
         name="approval_request",
+    ),
+    path(
+        "customers/<int:customer_code>/renewals/",
+        renewals_bulk.renewals_bulk,
+        name="renewals_bulk",
     ),
     path("assignments/<int:pk>/suspend/", assignments.renewal_suspend, name="renewal_suspend"),
     path("assignments/<int:pk>/resume/", assignments.renewal_resume, name="renewal_resume"),

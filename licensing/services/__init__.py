@@ -32,11 +32,15 @@ from licensing.services.outcomes import (
 from licensing.services.profiles import profile_get, profile_update
 from licensing.services.reminders import reminders_send
 from licensing.services.renewals import renewal_resume, renewal_suspend
+from licensing.services.renewals_bulk import BULK_MAX, BulkItem, BulkResult, renewals_bulk_change
 from licensing.services.resolutions import assignment_resolve
 from licensing.services.rollups import rollup_rebuild, rollup_record
 
 __all__ = [
+    "BULK_MAX",
     "ActionOutcome",
+    "BulkItem",
+    "BulkResult",
     "InputInvalid",
     "PermissionRefused",
     "PriceChanged",
@@ -61,6 +65,7 @@ __all__ = [
     "reminders_send",
     "renewal_resume",
     "renewal_suspend",
+    "renewals_bulk_change",
     "rollup_rebuild",
     "rollup_record",
     "spending_check",
