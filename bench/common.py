@@ -43,6 +43,8 @@ def base_env(database_url: str | None = None) -> dict[str, str]:
             "PYTHONWARNINGS": "ignore",
         }
     )
+    # The audit chain's key: required by the settings, fixed so that seeded rows verify.
+    env.setdefault("AUDIT_HMAC_KEY", "bench-audit-hmac-key-not-for-production-0123456789")
     if database_url:
         env["DATABASE_URL"] = database_url
     return env
@@ -176,6 +178,14 @@ def machine() -> dict[str, str]:
         "sqlite": sqlite3.sqlite_version,
         "os": platform.platform(),
     }
+
+
+def postgres_version(url: str) -> str:
+    """ "PostgreSQL 15.18", as the server says."""
+    done = subprocess.run(
+        ["psql", url, "-Atc", "SHOW server_version"], capture_output=True, text=True, check=True
+    )
+    return f"PostgreSQL {done.stdout.strip().split()[0]}"
 
 
 def setup_django() -> None:

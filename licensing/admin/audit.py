@@ -7,15 +7,13 @@ The exports are built by `licensing.audit.exports`, which also audits them.
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from licensing import audit
+from licensing import audit, formatting
 from licensing.admin import site
+from licensing.audit import words
 from licensing.models import AuditEvent, Customer
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ActorFilter(admin.SimpleListFilter):
@@ -54,10 +52,10 @@ class AuditEventAdmin(site.ManagersOnlyAdmin):
 
     list_display = (
         "seq",
-        "created_at",
+        "when",
         "actor_username",
-        "action",
-        "outcome",
+        "action_words",
+        "outcome_words",
         "customer_link",
         "assignment_link",
         "endpoint",
@@ -79,6 +77,9 @@ class AuditEventAdmin(site.ManagersOnlyAdmin):
         "(at most 10,000 matches: add a filter to narrow a broad search)."
     )
     ordering = ("-seq",)
+    # The actor as the username the row keeps: a link would lead to the user admin, which
+    # managers may not open.
+    exclude = ("actor",)
     actions = ("export_csv_action", "export_xlsx_action")
 
     def get_search_results(self, request, queryset, search_term):
@@ -90,6 +91,18 @@ class AuditEventAdmin(site.ManagersOnlyAdmin):
         number = int(term)
         condition = Q(customer_code=number) | Q(seq=number) | Q(assignment_id=number)
         return site.bounded_search(queryset, condition | Q(actor_username=term)), False
+
+    @admin.display(description="When", ordering="seq")
+    def when(self, obj):
+        return formatting.moment(obj.created_at)
+
+    @admin.display(description="Action", ordering="action")
+    def action_words(self, obj):
+        return words.action_words(obj.action)
+
+    @admin.display(description="Outcome", ordering="outcome")
+    def outcome_words(self, obj):
+        return words.outcome_words(obj.action, obj.outcome)
 
     @admin.display(description="Customer", ordering="customer_code")
     def customer_link(self, obj):
@@ -110,35 +123,22 @@ class AuditEventAdmin(site.ManagersOnlyAdmin):
 
     @admin.display(description="Message")
     def short_message(self, obj):
-        text = obj.message
+        text = words.readable_message(obj.message)
         return text if len(text) <= 120 else text[:119] + "…"
 
     # --- exports --------------------------------------------------------------------------
 
     @admin.action(description="Export the selected rows as CSV")
     def export_csv_action(self, request, queryset):
-        export = self._export(request, queryset)
-        response = StreamingHttpResponse(
-            audit.exports.csv_chunks(export), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{export.filename("csv")}"'
-        response["Cache-Control"] = "no-store"
-        response["X-Accel-Buffering"] = "no"  # a proxy must pass the bytes on as they come
-        return response
+        return audit.exports.csv_response(self._export(request, queryset))
 
     @admin.action(description="Export the selected rows as Excel (XLSX)")
     def export_xlsx_action(self, request, queryset):
-        export = self._export(request, queryset)
         try:
-            workbook, _rows = audit.exports.xlsx_file(export)
+            return audit.exports.xlsx_response(self._export(request, queryset))
         except audit.exports.ExportTooLarge as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return None
-        response = FileResponse(
-            workbook, as_attachment=True, filename=export.filename("xlsx"), content_type=XLSX_TYPE
-        )
-        response["Cache-Control"] = "no-store"
-        return response
 
     def _export(self, request, queryset) -> audit.exports.Export:
         across = request.POST.get("select_across") == "1"

@@ -53,7 +53,21 @@ class AuditFilters:
 
 
 def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min)).astimezone(UTC)
+    """Midnight starting `day` in the current time zone, in UTC. Clamped at Python's limits:
+    0001-01-01 in a zone east of UTC starts before the first moment Python can hold, and
+    after 9999-12-31 there is no next day."""
+    try:
+        return timezone.make_aware(datetime.combine(day, time.min)).astimezone(UTC)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC) if day.year == 1 else _END_OF_TIME
+
+
+def _day_end(day: date) -> datetime:
+    """The first moment after `day` (see `_day_start`)."""
+    return _END_OF_TIME if day == date.max else _day_start(day + timedelta(days=1))
+
+
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
 
 
 def audit_filter(*, filters: AuditFilters) -> QuerySet[AuditEvent]:
@@ -62,7 +76,7 @@ def audit_filter(*, filters: AuditFilters) -> QuerySet[AuditEvent]:
     if filters.date_from:
         events = events.filter(created_at__gte=_day_start(filters.date_from))
     if filters.date_to:
-        events = events.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+        events = events.filter(created_at__lt=_day_end(filters.date_to))
     if filters.actor:
         events = events.filter(actor_username=filters.actor)
     if filters.action:

@@ -2,21 +2,14 @@
 
 from urllib.parse import urlencode
 
-from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from licensing import audit, forms
+from licensing.audit import words
 from licensing.models import AuditAction
-from licensing.views import responses
+from licensing.views import params, responses
 from licensing.views.decorators import manager_required
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _keyset(request, name: str) -> int | None:
-    raw = request.GET.get(name, "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
 
 
 @require_GET
@@ -28,12 +21,16 @@ def audit_list(request):
     page = None
     if valid:
         page = audit.queries.audit_page(
-            filters=filters, before=_keyset(request, "before"), after=_keyset(request, "after")
+            filters=filters,
+            before=params.number(request.GET, "before"),
+            after=params.number(request.GET, "after"),
         )
     context = {
         "form": form,
         "filters": filters,
         "page": page,
+        # In words, with customers' names (one query) and the vendor calls (one more).
+        "rows": words.describe(page.events, with_calls=True) if page is not None else [],
         "export_query": _query(filters),
     }
     return responses.page(request, "licensing/audit_list.html", context, fragment="results")
@@ -45,7 +42,7 @@ def audit_export_csv(request):
     export = _export_or_none(request)
     if export is None:
         return _refused(request, "The filter is not valid, so nothing was exported.", status=400)
-    return csv_response(export)
+    return audit.exports.csv_response(export)
 
 
 @require_GET
@@ -54,31 +51,10 @@ def audit_export_xlsx(request):
     export = _export_or_none(request)
     if export is None:
         return _refused(request, "The filter is not valid, so nothing was exported.", status=400)
-    return xlsx_response(request, export)
-
-
-def csv_response(export: audit.exports.Export) -> StreamingHttpResponse:
-    """The export streamed as CSV (also used by the admin's export action)."""
-    response = StreamingHttpResponse(
-        audit.exports.csv_chunks(export), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{export.filename("csv")}"'
-    response["Cache-Control"] = "no-store"
-    response["X-Accel-Buffering"] = "no"  # a proxy must pass the bytes on as they come
-    return response
-
-
-def xlsx_response(request, export: audit.exports.Export):
-    """The export as an XLSX download, or a page saying why it cannot be one."""
     try:
-        workbook, _rows = audit.exports.xlsx_file(export)
+        return audit.exports.xlsx_response(export)
     except audit.exports.ExportTooLarge as exc:
         return _refused(request, str(exc), status=422)
-    response = FileResponse(
-        workbook, as_attachment=True, filename=export.filename("xlsx"), content_type=XLSX_TYPE
-    )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _export_or_none(request) -> audit.exports.Export | None:

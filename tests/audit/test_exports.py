@@ -2,35 +2,43 @@
 
 import csv
 import io
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Q
 from django.utils import timezone
 
 from licensing import audit
+from licensing.audit import export_rows
 from licensing.models import AuditAction, AuditEvent, AuditOutcome
 from tests.factories import make_events
 
 CSV_URL = "/audit/export.csv"
 XLSX_URL = "/audit/export.xlsx"
+HEADER = list(export_rows.HEADER)
+COL = {name: i for i, name in enumerate(HEADER)}
+
+
+def _body(response) -> str:
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    return body[1:]
 
 
 def _csv(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode("utf-8")
-    assert body.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(body[1:])))
+    return list(csv.reader(io.StringIO(_body(response))))
 
 
 def _data(rows):
-    """The rows between the header and the summary row."""
+    """The rows between the header and the end-of-export row."""
     return rows[1:-1]
 
 
 @pytest.mark.django_db
-def test_csv_is_streamed_with_bom_header_rows_and_completion_marker(manager_client):
+def test_csv_is_streamed_with_bom_header_rows_and_end_row(manager_client):
     events = make_events(3)
     response = manager_client.get(CSV_URL)
     assert response.status_code == 200
@@ -38,14 +46,38 @@ def test_csv_is_streamed_with_bom_header_rows_and_completion_marker(manager_clie
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="audit-')
     rows = _csv(response)
-    assert rows[0] == list(audit.hashing.EXPORT_COLUMNS)
-    # The manager's own login is row 1 (force_login is audited), then the three events.
+    assert rows[0] == HEADER
+    assert {len(row) for row in rows} == {len(HEADER)}  # rectangular, end row included
     data = _data(rows)
-    assert [r[0] for r in data] == [str(e.seq) for e in AuditEvent.objects.order_by("seq")][
-        : len(data)
-    ]
-    assert data[-1][-1] == events[-1].hash
-    assert rows[-1] == ["summary", f"rows={len(data)}", f"last_hash={events[-1].hash}", "complete"]
+    seqs = [str(e.seq) for e in AuditEvent.objects.order_by("seq")]
+    assert [r[COL["seq"]] for r in data] == seqs[: len(data)]
+    assert data[-1][COL["hash"]] == events[-1].hash
+    end = rows[-1]
+    assert end[COL["Action"]] == "End of export" and end[COL["Outcome"]] == "Complete"
+    assert end[COL["message"]] == f"{len(data)} rows exported (no filter), complete."
+    assert end[COL["prev_hash"]] == events[-1].hash
+    assert end[COL["seq"]] == "" and end[COL["hash"]] == ""
+
+
+@pytest.mark.django_db
+def test_csv_quotes_text_cells_and_leaves_numbers_bare(manager_client):
+    audit.record(
+        meta=None,
+        action=AuditAction.LOGIN_FAILED,
+        outcome=AuditOutcome.DENIED,
+        customer_code=42,
+        message='said "hi", then\nleft',
+    )
+    body = _body(manager_client.get(CSV_URL, {"action": AuditAction.LOGIN_FAILED}))
+    header, line = body.split("\n", 2)[:2]
+    assert header == ",".join(f'"{name}"' for name in HEADER)
+    cells = line.split(",")
+    assert cells[COL["Staff member"]] == '""'  # empty text: quoted
+    assert cells[COL["Action"]] == '"Failed log in"'
+    assert cells[COL["Customer code"]] == "42"  # number: bare
+    assert cells[COL["Amount"]] == '""'
+    assert cells[COL["actor_id"]] == ""  # empty number: bare
+    assert '"said ""hi"", then\nleft"' in body
 
 
 @pytest.mark.django_db
@@ -55,7 +87,7 @@ def test_csv_first_chunk_comes_before_any_row_is_read(manager_client, django_ass
     chunks = iter(response.streaming_content)
     with django_assert_num_queries(0):
         first = next(chunks)
-    assert first.startswith("\ufeffseq,created_at,".encode())
+    assert first.startswith('\ufeff"Time (UTC)","Staff member",'.encode())
     b"".join(chunks)
 
 
@@ -63,9 +95,10 @@ def test_csv_first_chunk_comes_before_any_row_is_read(manager_client, django_ass
 def test_csv_times_are_iso8601_utc(manager_client):
     event = make_events(1)[0]
     rows = _data(_csv(manager_client.get(CSV_URL, {"action": AuditAction.LOGIN})))
-    row = next(r for r in rows if r[0] == str(event.seq))
-    assert row[1] == event.created_at.astimezone(UTC).isoformat(timespec="microseconds")
-    assert row[1].endswith("+00:00")
+    row = next(r for r in rows if r[COL["seq"]] == str(event.seq))
+    expected = event.created_at.astimezone(UTC)
+    assert row[COL["created_at"]] == expected.isoformat(timespec="microseconds")
+    assert row[COL["Time (UTC)"]] == expected.replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 @pytest.mark.django_db
@@ -83,37 +116,54 @@ def test_csv_filters_by_action_outcome_actor_customer_and_dates(manager_client, 
     audit.record(
         meta=meta, action=AuditAction.LICENSE_ASSIGN, outcome=AuditOutcome.FAILED, customer_code=5
     )
-
-    rows = _data(
-        _csv(
-            manager_client.get(
-                CSV_URL,
-                {
-                    "action": AuditAction.DEMO_ASSIGN,
-                    "outcome": AuditOutcome.FAILED,
-                    "actor": manager_user.username,
-                    "customer": 5,
-                    "date_from": timezone.localdate().isoformat(),
-                    "date_to": timezone.localdate().isoformat(),
-                },
-            )
-        )
-    )
+    today = timezone.localdate().isoformat()
+    filters = {
+        "action": AuditAction.DEMO_ASSIGN,
+        "outcome": AuditOutcome.FAILED,
+        "actor": manager_user.username,
+        "customer": 5,
+        "date_from": today,
+        "date_to": today,
+    }
+    rows = _data(_csv(manager_client.get(CSV_URL, filters)))
     assert len(rows) == 1
-    assert rows[0][7:10] == ["demo_assign", "failed", "5"]
+    row = rows[0]
+    assert [row[COL["action"]], row[COL["outcome"]], row[COL["customer_code"]]] == [
+        "demo_assign",
+        "failed",
+        "5",
+    ]
+    assert [row[COL["Action"]], row[COL["Outcome"]], row[COL["Staff member"]]] == [
+        "Assign demo",
+        "Refused by vendor",
+        manager_user.username,
+    ]
 
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     assert _data(_csv(manager_client.get(CSV_URL, {"date_to": yesterday}))) == []
 
 
+INJECTIONS = [
+    '=HYPERLINK("http://x")',
+    "+1",
+    "-2",
+    "@SUM(A1)",
+    "\tTAB",
+    "\rCR",
+    "'quoted",
+    "'=already guarded?",
+    "fine",
+]
+
+
 @pytest.mark.django_db
-def test_csv_neutralises_cells_a_spreadsheet_would_run(manager_client):
-    for text in ('=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tTAB", "\rCR", "fine"):
+def test_csv_guards_cells_a_spreadsheet_would_run_and_the_guard_reverses(manager_client):
+    for text in INJECTIONS:
         audit.record(
             meta=None, action=AuditAction.LOGIN_FAILED, outcome=AuditOutcome.DENIED, message=text
         )
     rows = _data(_csv(manager_client.get(CSV_URL, {"action": AuditAction.LOGIN_FAILED})))
-    messages = [r[audit.hashing.EXPORT_COLUMNS.index("message")] for r in rows]
+    messages = [r[COL["message"]] for r in rows]
     assert messages == [
         '\'=HYPERLINK("http://x")',
         "'+1",
@@ -121,8 +171,41 @@ def test_csv_neutralises_cells_a_spreadsheet_would_run(manager_client):
         "'@SUM(A1)",
         "'\tTAB",
         "'\rCR",
+        "''quoted",
+        "''=already guarded?",
         "fine",
     ]
+    assert [audit.exports.unguard(m) for m in messages] == INJECTIONS
+    # Before the guard was reversible, these two exported alike.
+    assert messages[0] != messages[7]
+
+
+@pytest.mark.django_db
+def test_python_csv_lines_equal_the_reference_writer(manager_user):
+    """The lines the database builds (guarded in Python) are byte for byte what the
+    one-cell-at-a-time writer makes of the same rows' values."""
+    for text in [*INJECTIONS, 'a,"b"', "two\nlines", "crlf\r\nend", "ünïcödé €", ""]:
+        audit.record(
+            meta=audit.RequestMeta(user=manager_user, ip="::ffff:10.0.0.1", user_agent=text),
+            action=AuditAction.LOGIN_FAILED,
+            outcome=AuditOutcome.DENIED,
+            customer_code=77,
+            message=text,
+            sent={"field": text},
+        )
+    export = audit.exports.Export(
+        meta=audit.RequestMeta(), events=AuditEvent.objects.all(), description="all"
+    )
+    upto = audit.queries.audit_last_seq()
+    produced = b"".join(audit.exports.csv_chunks(export, use_copy=False))
+    expected = "\ufeff" + audit.exports.header_line()
+    last_hash, count = "", 0
+    for batch in export_rows.value_batches(AuditEvent.objects.all(), upto=upto, size=4):
+        for row in batch:
+            expected += audit.exports.csv_line(row)
+            last_hash, count = row[COL["hash"]], count + 1
+    expected += audit.exports.csv_line(export_rows.end_row(count, last_hash, "all"))
+    assert produced.decode() == expected
 
 
 @pytest.mark.django_db
@@ -147,26 +230,42 @@ def test_export_left_unfinished_is_audited_as_interrupted(manager_user):
     )
     chunks = audit.exports.csv_chunks(export)
     next(chunks)  # header
-    next(chunks)  # first batch; then the client goes away and the server closes the stream
+    next(chunks)  # the rows; then the client goes away and the server closes the stream
     chunks.close()
     row = AuditEvent.objects.filter(action=AuditAction.AUDIT_EXPORT).get()
     assert row.outcome == AuditOutcome.ERROR
-    assert "Exported 3 audit rows as CSV (all; rows up to #3): interrupted" in row.message
+    upto = row.seq - 1
+    assert f"Exported {upto} audit rows as CSV (all; rows up to #{upto}): interrupted" in (
+        row.message
+    )
 
 
 @pytest.mark.django_db
-def test_export_reads_in_keyset_batches_without_offset(manager_user, django_assert_num_queries):
+@pytest.mark.parametrize("batches", [export_rows.value_batches, export_rows.line_batches])
+def test_export_reads_in_keyset_batches_without_offset(batches, django_assert_num_queries):
     make_events(25)
     with django_assert_num_queries(4) as captured:  # three batches and the empty fourth
-        batches = list(
-            audit.queries.audit_export_rows(
-                events=AuditEvent.objects.all(), upto=10**9, batch_size=10
-            )
-        )
-    assert [len(b) for b in batches] == [10, 10, 5]
-    seqs = [row[0] for batch in batches for row in batch]
+        read = list(batches(AuditEvent.objects.all(), upto=10**9, size=10))
+    assert [len(b) for b in read] == [10, 10, 5]
+    seq = export_rows.SEQ_INDEX if batches is export_rows.value_batches else 1
+    seqs = [row[seq] for batch in read for row in batch]
     assert seqs == sorted(seqs) and len(set(seqs)) == 25
     assert not any("OFFSET" in q["sql"].upper() for q in captured.captured_queries)
+
+
+@pytest.mark.django_db
+def test_a_filter_through_a_join_or_a_slice_still_exports_its_rows():
+    events = make_events(6)
+    wanted = [e.seq for e in events[1:4]]
+    through_join = AuditEvent.objects.filter(
+        Q(assignment__isnull=True) | Q(assignment__status="active"), seq__in=wanted
+    )
+    assert len(through_join.query.alias_map) == 2  # the filter joins the assignments
+    sliced = AuditEvent.objects.filter(seq__in=wanted).order_by("seq")[:2]
+    for queryset, expected in ((through_join, wanted), (sliced, wanted[:2])):
+        rows = [r for b in export_rows.value_batches(queryset, upto=10**9) for r in b]
+        assert [r[export_rows.SEQ_INDEX] for r in rows] == expected
+    assert list(export_rows.value_batches(AuditEvent.objects.none(), upto=10**9)) == []
 
 
 @pytest.mark.django_db
@@ -177,25 +276,28 @@ def test_invalid_filter_exports_nothing(manager_client):
 
 
 @pytest.mark.django_db
-def test_xlsx_opens_and_holds_the_rows_and_the_summary(manager_client):
+def test_xlsx_opens_and_holds_the_rows_and_the_end_row(manager_client):
     make_events(3, message="=cmd")
     response = manager_client.get(XLSX_URL, {"action": AuditAction.LOGIN})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(workbook.active.values)
-    assert list(rows[0]) == list(audit.hashing.EXPORT_COLUMNS)
-    assert len(rows) == 1 + 4 + 1  # header, 3 events + the manager's login, summary
-    assert rows[2][audit.hashing.EXPORT_COLUMNS.index("message")] == "'=cmd 0"
-    assert rows[-1][0] == "summary" and rows[-1][1] == "rows=4" and rows[-1][3] == "complete"
-    assert rows[-1][2] == f"last_hash={rows[-2][-1]}"
+    assert list(rows[0]) == HEADER
+    assert len(rows) == 1 + 4 + 1  # header, 3 events + the manager's login, end row
+    assert rows[2][COL["message"]] == "'=cmd 0"
+    assert isinstance(rows[2][COL["Time (UTC)"]], datetime)
+    assert isinstance(rows[2][COL["seq"]], int)
+    end = rows[-1]
+    assert end[COL["Action"]] == "End of export" and end[COL["message"]].startswith("4 rows")
+    assert end[COL["prev_hash"]] == rows[-2][COL["hash"]]
     assert "as XLSX" in AuditEvent.objects.get(action=AuditAction.AUDIT_EXPORT).message
 
 
 @pytest.mark.django_db
 def test_xlsx_refuses_past_the_row_limit(manager_client, monkeypatch):
     make_events(5)
-    monkeypatch.setattr(audit.exports, "XLSX_MAX_ROWS", 6)  # header + 4 rows + summary
+    monkeypatch.setattr(audit.exports, "XLSX_MAX_ROWS", 6)  # header + 4 rows + end row
     response = manager_client.get(XLSX_URL)
     assert response.status_code == 422
     assert "holds at most 4" in response.content.decode()
@@ -213,8 +315,22 @@ def test_command_writes_csv_to_stdout_with_filters(capsys):
     call_command("export_audit", "--action", "logout")
     out = capsys.readouterr().out
     rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
-    assert len(rows) == 3 and rows[1][7] == "logout" and rows[-1][3] == "complete"
+    assert len(rows) == 3 and rows[1][COL["action"]] == "logout"
+    assert rows[-1][COL["Outcome"]] == "Complete"
     assert "export_audit" in AuditEvent.objects.get(action=AuditAction.AUDIT_EXPORT).user_agent
+
+
+@pytest.mark.django_db
+def test_command_writes_csv_to_a_text_stream_and_to_a_file(tmp_path):
+    make_events(2)
+    text = io.StringIO()
+    call_command("export_audit", stdout=text)
+    target = tmp_path / "audit.csv"
+    call_command("export_audit", "--output", str(target))
+    streamed = list(csv.reader(io.StringIO(text.getvalue().lstrip("\ufeff"))))
+    written = list(csv.reader(io.StringIO(target.read_text("utf-8-sig"))))
+    assert len(streamed) == 1 + 2 + 1 and len(written) == 1 + 3 + 1  # the first export's row
+    assert not (tmp_path / "audit.csv.partial").exists()
 
 
 @pytest.mark.django_db
@@ -238,12 +354,12 @@ def test_command_refuses_xlsx_past_the_limit(tmp_path, monkeypatch):
 
 @pytest.mark.django_db
 def test_csv_time_has_microseconds_even_when_they_are_zero(manager_client, monkeypatch):
-    from datetime import datetime
-
     monkeypatch.setattr(
         audit.chain.timezone, "now", lambda: datetime(2025, 1, 31, 9, 5, tzinfo=UTC)
     )
     event = audit.record(meta=None, action=AuditAction.LOGOUT, outcome=AuditOutcome.SUCCESS)
     monkeypatch.undo()
     rows = _data(_csv(manager_client.get(CSV_URL, {"action": AuditAction.LOGOUT})))
-    assert [r[1] for r in rows if r[0] == str(event.seq)] == ["2025-01-31T09:05:00.000000+00:00"]
+    row = next(r for r in rows if r[COL["seq"]] == str(event.seq))
+    assert row[COL["created_at"]] == "2025-01-31T09:05:00.000000+00:00"
+    assert row[COL["Time (UTC)"]] == "2025-01-31T09:05:00"
