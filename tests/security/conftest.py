@@ -4,10 +4,15 @@ knows, an active licence, and a client per role.
 Tests that take a `route` parameter run once per URL pattern found by `get_resolver()`.
 """
 
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from licensing import roles
+from licensing.models import ApprovalRequest
 from licensing.upstream.sandbox.catalogue import ITEMS
 from tests.factories import assignment_factory, customer_factory, user_factory
 from tests.security import urlwalk
@@ -47,10 +52,20 @@ def world(sandbox_settings, db):
             groups=[], username="walker-root", password=PASSWORD, is_superuser=True, is_staff=True
         ),
     }
+    approval = ApprovalRequest.objects.create(
+        customer=customer,
+        license_code="CL-Q-A050-M12",
+        license_info="Branch office",
+        amount=Decimal("429.00"),
+        currency="EUR",
+        requested_by=users["sales"],
+        expires_at=timezone.now() + timedelta(days=7),
+    )
     samples = urlwalk.Samples(
         customer_code=customer.customer_code,
         assignment_pk=assignment.pk,
         user_pk=users["sales"].pk,
+        approval_pk=approval.pk,
     )
     return {
         "customer": customer,

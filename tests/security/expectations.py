@@ -45,6 +45,8 @@ BY_NAME = {
     "audit_export_csv": MANAGERS_ONLY,
     "audit_export_xlsx": MANAGERS_ONLY,
     "reports": MANAGERS_ONLY,
+    "approval_list": MANAGERS_ONLY,
+    "approval_request": _row(LOGIN, METHOD, METHOD, METHOD, METHOD),
     "admin:index": _row(LOGIN, REFUSED, REFUSED, OK, OK),
     "admin:login": _row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     "admin:licensing_customer_changelist": MANAGERS_ONLY,

@@ -64,16 +64,19 @@ def _text(pattern) -> str:
 class Samples:
     """Values for URL parameters, from objects that exist in the test database."""
 
-    def __init__(self, *, customer_code: int, assignment_pk: int, user_pk: int) -> None:
+    def __init__(
+        self, *, customer_code: int, assignment_pk: int, user_pk: int, approval_pk: int = 1
+    ) -> None:
         self.customer_code = customer_code
         self.assignment_pk = assignment_pk
         self.user_pk = user_pk
+        self.approval_pk = approval_pk
 
     def value(self, name: str, route: str) -> str:
         if name == "customer_code":
             return str(self.customer_code)
         if name == "pk":
-            return str(self.assignment_pk)
+            return str(self.approval_pk if route.startswith("approvals/") else self.assignment_pk)
         if name == "id":  # admin's user password page
             return str(self.user_pk)
         if name == "object_id":
