@@ -1,4 +1,9 @@
-"""ISO 3166-1 alpha-2 country codes, for checking a new customer's country locally."""
+"""ISO 3166-1 alpha-2 country codes, for checking a new customer's country locally, and the
+order in which a person looks for a country in a list: by name."""
+
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
 
 ISO_COUNTRY_CODES = frozenset(
     [
@@ -253,3 +258,15 @@ ISO_COUNTRY_CODES = frozenset(
         "ZW",
     ]
 )
+
+
+def name_key(name: str) -> str:
+    """A sort key that puts “Åland Islands” with the A's and “Côte d'Ivoire” before “Croatia”."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def by_name(countries: Iterable[Any]) -> list[Any]:
+    """Countries (with `value` and `label`) sorted by their names, ties broken by code. The
+    vendor lists them by ISO code, which puts Germany (DE) between Czechia and Djibouti."""
+    return sorted(countries, key=lambda c: (name_key(str(c.label)), str(c.value)))

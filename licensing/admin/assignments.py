@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from licensing import audit, forms, services
+from licensing import audit, formatting, forms, services
 from licensing.admin import site
 from licensing.models import AuditEvent, Customer, LicenseAssignment
 
@@ -42,13 +42,14 @@ class LicenseAssignmentAdmin(site.ManagersOnlyAdmin):
         "status",
         "renewal",
         "amount_display",
-        "expiry_date",
-        "created_at",
+        "expires",
+        "requested",
         "created_by",
         "audit_link",
     )
     list_filter = (
         "status",
+        "needs_review",  # a sale FlashStart confirmed oddly, or at another amount than shown
         "kind",
         "renewal",
         ("created_at", admin.DateFieldListFilter),
@@ -62,7 +63,10 @@ class LicenseAssignmentAdmin(site.ManagersOnlyAdmin):
         "matches, from 1,000 customers: add a filter to narrow a broad search)."
     )
     list_select_related = ("customer", "created_by")
-    raw_id_fields = ("customer", "created_by", "resolved_by")
+    raw_id_fields = ("customer",)
+    # Users as names: a link would lead to the user admin, which managers may not open.
+    exclude = ("created_by", "resolved_by")
+    readonly_fields = ("requested_by", "resolved_by_name")
     actions = ("renewal_suspend_action", "renewal_resume_action", "assignment_resolve_action")
 
     def get_search_results(self, request, queryset, search_term):
@@ -80,6 +84,14 @@ class LicenseAssignmentAdmin(site.ManagersOnlyAdmin):
         condition = Q(license_id=term) | Q(license_code=term) | Q(customer_id__in=customer_ids)
         return site.bounded_search(queryset, condition), False
 
+    @admin.display(description="Requested by")
+    def requested_by(self, obj):
+        return obj.created_by.get_username() if obj.created_by else "—"
+
+    @admin.display(description="Resolved by")
+    def resolved_by_name(self, obj):
+        return obj.resolved_by.get_username() if obj.resolved_by else "—"
+
     @admin.display(description="Customer", ordering="customer__name")
     def customer_link(self, obj):
         url = reverse("admin:licensing_customer_change", args=[obj.customer_id])
@@ -91,7 +103,15 @@ class LicenseAssignmentAdmin(site.ManagersOnlyAdmin):
 
     @admin.display(description="Amount", ordering="amount")
     def amount_display(self, obj):
-        return f"{obj.amount} {obj.currency}".strip() if obj.amount is not None else "—"
+        return formatting.money(obj.amount, obj.currency)
+
+    @admin.display(description="Expires", ordering="expiry_date")
+    def expires(self, obj):
+        return formatting.day(obj.expiry_date)
+
+    @admin.display(description="Requested", ordering="created_at")
+    def requested(self, obj):
+        return formatting.moment(obj.created_at)
 
     @admin.display(description="Audit")
     def audit_link(self, obj):
@@ -138,7 +158,10 @@ class LicenseAssignmentAdmin(site.ManagersOnlyAdmin):
         chosen = self._bounded(request, queryset, limit=1)
         if chosen is None:
             return None
-        form = forms.ResolveForm(request.POST if "apply" in request.POST else None)
+        # Filled in from FlashStart's answer when one was kept (a settle that failed).
+        form = forms.ResolveForm.prefilled(
+            chosen[0], request.POST if "apply" in request.POST else None
+        )
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
             try:
@@ -149,6 +172,9 @@ class LicenseAssignmentAdmin(site.ManagersOnlyAdmin):
                     failed=data["outcome"] == forms.ResolveForm.FAILED,
                     note=data["note"],
                     expiry_date=data["expiry_date"],
+                    start_date=data["start_date"],
+                    amount=data["amount"],
+                    currency=data["currency"],
                 )
             except services.InputInvalid as exc:
                 _add_errors(form, exc.errors)

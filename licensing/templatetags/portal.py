@@ -3,13 +3,15 @@
 One place decides how money and dates look, so that they look the same everywhere.
 """
 
+import json
 from datetime import datetime
 
 from django import template
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from licensing import formatting
+from licensing.audit import words
 from licensing.models import AssignmentKind, AssignmentStatus, Renewal
 
 register = template.Library()
@@ -21,20 +23,13 @@ day = register.filter("day", formatting.day)
 @register.filter
 def points(value) -> str:
     """Licence points without trailing zeros: 0.5, 1, 2.5."""
-    number = formatting._decimal(value)
+    number = formatting.decimal_or_none(value)
     if number is None:
         return formatting.EMPTY
     return f"{number.normalize():f}"
 
 
-@register.filter
-def moment(value) -> str:
-    """A point in time, in the user's zone, as “31 Jan 2027, 14:05”."""
-    if value is None:
-        return formatting.EMPTY
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return dateformat.format(value, f"{formatting.DATE_FORMAT}, {formatting.TIME_FORMAT}")
+moment = register.filter("moment", formatting.moment)
 
 
 @register.filter
@@ -79,9 +74,47 @@ def status_badges(assignment) -> str:
     parts.append(_badge(label, tone, title))
     if assignment.status == AssignmentStatus.ACTIVE and assignment.renewal == Renewal.SUSPENDED:
         parts.append(_badge("Renewal suspended", "muted"))
-    if assignment.expires_soon:
-        parts.append(_badge("Expires soon", "warning"))
+    if expires_soon(assignment):
+        parts.append(_badge("Expires soon", "warning", "It will not renew by itself"))
     return format_html_join(" ", "{}", ((part,) for part in parts))
+
+
+def expires_soon(assignment) -> bool:
+    """Within 30 days of its end and not renewing by itself: a demo, or a paid licence
+    whose renewal is suspended. A licence that renews (monthly ones too) does not end."""
+    will_not_renew = assignment.kind == AssignmentKind.DEMO or (
+        assignment.renewal == Renewal.SUSPENDED
+    )
+    return will_not_renew and assignment.expires_soon
+
+
+@register.simple_tag
+def event_badge(event) -> str:
+    """How an audit row ended, in words, as it was then (not the assignment's state now)."""
+    return _badge(
+        words.outcome_words(event.action, event.outcome), words.outcome_tone(event.outcome)
+    )
+
+
+@register.filter
+def audit_action(event) -> str:
+    """What an audit row's person attempted, in words."""
+    return words.action_words(event.action)
+
+
+@register.filter
+def audit_message(message: str) -> str:
+    """A stored audit message with field labels instead of field names."""
+    return words.readable_message(message or "")
+
+
+@register.filter
+def pretty_json(text: str) -> str:
+    """JSON indented for reading (anything else as it is)."""
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return text
 
 
 @register.simple_tag(takes_context=True)
@@ -135,3 +168,9 @@ def get_item(mapping, key):
 def resolvable(assignment) -> bool:
     """Whether a manager may settle this assignment by hand (see the model's rule)."""
     return assignment.is_resolvable
+
+
+@register.filter
+def any_required(form) -> bool:
+    """Whether a form has a visible field that must be filled in (to explain the mark)."""
+    return any(field.field.required for field in form.visible_fields())

@@ -1,5 +1,7 @@
 """The licences FlashStart offers a customer, with filters that refresh only the table."""
 
+from dataclasses import dataclass
+
 from django.views.decorators.http import require_GET
 
 from licensing import forms, selectors, upstream
@@ -36,7 +38,29 @@ def catalogue(request, customer_code: int):
         "form": form,
         "filters": filters,
         "licenses": licenses,
+        "groups": by_family(licenses),
         "problem": problem,
         "version_names": {choice.value: choice.label for choice in versions},
     }
     return responses.page(request, "licensing/catalogue.html", context, fragment="results")
+
+
+@dataclass(frozen=True)
+class Family:
+    """The licences of one product family (one name), in the vendor's order."""
+
+    name: str
+    anchor: str
+    licenses: list[upstream.License]
+
+
+def by_family(licenses) -> list[Family]:
+    """Licences grouped by name, families in the order the vendor first lists them, so
+    that a phone user scrolls to a family instead of through every licence."""
+    groups: dict[str, list[upstream.License]] = {}
+    for lic in licenses:
+        groups.setdefault(lic.name or lic.code, []).append(lic)
+    return [
+        Family(name=name, anchor=f"family-{index}", licenses=items)
+        for index, (name, items) in enumerate(groups.items(), start=1)
+    ]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from licensing import audit, forms, selectors, services
-from licensing.views import responses
+from licensing.views import params, responses
 from licensing.views.decorators import sales_required
 
 ASSIGNMENTS_PAGE_SIZE = 20
@@ -21,11 +21,6 @@ def customer_or_404(customer_code: int):
     if customer is None:
         raise Http404(f"No customer with code {customer_code} is registered in the portal.")
     return customer
-
-
-def _page_number(request, name: str = "page") -> int:
-    raw = request.GET.get(name, "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 else 1
 
 
 @require_GET
@@ -39,7 +34,7 @@ def customer_list(request):
     form = forms.CustomerSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     paginator = Paginator(selectors.customer_search(query=query), selectors.CUSTOMER_PAGE_SIZE)
-    customers = paginator.get_page(_page_number(request))
+    customers = paginator.get_page(params.page_number(request.GET))
     context = {"form": form, "query": query, "customers": customers}
     return responses.page(request, "licensing/customer_list.html", context, fragment="results")
 
@@ -93,9 +88,16 @@ def customer_detail(request, customer_code: int):
 def detail_context(request, customer) -> dict:
     """What the customer page shows: details, one page of assignments, one of the timeline."""
     paginator = Paginator(selectors.customer_assignments(customer=customer), ASSIGNMENTS_PAGE_SIZE)
-    assignments = paginator.get_page(_page_number(request, "apage"))
-    timeline = selectors.customer_timeline(customer=customer, page=_page_number(request))
-    return {"customer": customer, "assignments": assignments, "timeline": timeline}
+    assignments = paginator.get_page(params.page_number(request.GET, "apage"))
+    timeline = selectors.customer_timeline(customer=customer, page=params.page_number(request.GET))
+    # The bulk renewal form shows when a licence on this page has a renewal to change.
+    bulk_selectable = any(a.can_change_renewal for a in assignments)
+    return {
+        "customer": customer,
+        "assignments": assignments,
+        "timeline": timeline,
+        "bulk_selectable": bulk_selectable,
+    }
 
 
 @never_cache

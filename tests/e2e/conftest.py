@@ -56,22 +56,45 @@ def portal(live_server, sandbox_settings, transactional_db):
     }
 
 
+# Every Content-Security-Policy violation becomes a console error (Chromium logs most of
+# them itself; the event also catches those it reports only to the page).
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " blocked " + event.blockedURI);
+});
+"""
+# The vendor's dashboard, answered inside the browser: no test reaches the internet.
+DASHBOARD_ORIGIN = "https://cloud.flashstart.com"
+FAKE_DASHBOARD = "<!doctype html><title>FlashStart dashboard</title><h1>FlashStart dashboard</h1>"
+
+
 def new_page(browser, *, width=1280, height=900):
-    """A page whose console CSP violations and page errors are collected in `page.problems`."""
+    """A page whose console errors, CSP violations and page errors (its own and those of any
+    tab it opens) are collected in `page.problems`. The vendor's dashboard is faked."""
     context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.problems = []
-    page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
-    page.on(
-        "console",
-        lambda msg: page.problems.append(msg.text) if msg.type == "error" else None,
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    context.route(
+        DASHBOARD_ORIGIN + "/**",
+        lambda route: route.fulfill(status=200, content_type="text/html", body=FAKE_DASHBOARD),
     )
+    problems: list[str] = []
+
+    def watch(page):
+        page.on("pageerror", lambda exc: problems.append(f"page error on {page.url}: {exc}"))
+        page.on(
+            "console",
+            lambda msg: problems.append(f"{page.url}: {msg.text}") if msg.type == "error" else None,
+        )
+
+    context.on("page", watch)
+    page = context.new_page()
+    page.problems = problems
     return page
 
 
-def log_in(page, portal) -> None:
-    page.goto(portal["url"] + "/customers/")
-    page.get_by_label("Username").fill(portal["username"])
+def log_in(page, portal, username=None) -> None:
+    page.goto(portal["url"] + "/accounts/login/?next=/customers/")
+    page.get_by_label("Username").fill(username or portal["username"])
     page.get_by_label("Password").fill(portal["password"])
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/customers/")

@@ -1,103 +1,93 @@
-"""Screenshots of the main pages at desktop and phone width, into docs/screenshots/.
+"""Screenshots of every page at desktop and phone width, into docs/screenshots/.
 
-Run:  .venv/bin/pytest tests/e2e/screenshots.py -q
+Run:  .venv/bin/python -m pytest -p no:cacheprovider tests/e2e/screenshots.py -q
 (Not collected by a plain `pytest` run: the file name does not start with test_.)
+Look at each PNG before calling a page done; the README shows a few of them.
 """
 
 import re
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
+from tests.e2e import scenery
 from tests.e2e.conftest import log_in, new_page
 
 pytestmark = pytest.mark.e2e
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTHS = {"desktop": 1280, "phone": 390}
+# A different licence at each width: the same one twice within a day needs a second
+# confirmation (a repeat purchase).
+BOUGHT = {"desktop": ("CL-Q-A005-M12", "€50.00"), "phone": ("CL-Q-A025-M12", "€225.00")}
 
 
-def _data():
-    """The sandbox's seed customers, and a customer page with every state on it."""
-    from licensing.models import Customer
-    from licensing.upstream.sandbox import catalogue
-    from tests.factories import assignment_factory, customer_factory
-
-    for seed in catalogue.SEED_CUSTOMERS[1:]:
-        customer_factory(
-            customer_code=seed["customer_code"],
-            name=seed["name"],
-            email=seed["email"],
-            language=seed["lang"],
-        )
-    rossi = Customer.objects.get(customer_code=1001)
-    today = timezone.localdate()
-    assignment_factory(
-        customer=rossi,
-        license_code="CL-Q-S100-M12",
-        license_name="School Filter License",
-        license_info="Lab building",
-        renewal="suspended",
-        amount=Decimal("187.50"),
-        start_date=today - timedelta(days=340),
-        expiry_date=today + timedelta(days=25),
-    )
-    assignment_factory(
-        customer=rossi,
-        kind="demo",
-        license_code="CL-DEMO",
-        license_name="Internet Protection Trial DEMO",
-        license_info="",
-        amount=None,
-        quoted_amount=None,
-        currency="",
-        expiry_date=today + timedelta(days=9),
-    )
-    assignment_factory(
-        customer=rossi,
-        status="unknown",
-        license_code="CL-Q-A010-M1",
-        license_name="Business Filter License",
-        license_info="Warehouse",
-        quoted_amount=Decimal("10.00"),
-        amount=None,
-        start_date=None,
-        expiry_date=None,
-    )
+def shoot(page, device: str, name: str, *, full_page: bool = True) -> None:
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=OUT / f"{name}-{device}.png", full_page=full_page)
 
 
 def test_take_screenshots(browser, portal):
     OUT.mkdir(parents=True, exist_ok=True)
-    _data()
+    data = scenery.populate()
     base = portal["url"]
+    unknown = data["unknown"].pk
     for device, width in WIDTHS.items():
         page = new_page(browser, width=width, height=860)
 
         page.goto(base + "/accounts/login/")
-        page.screenshot(path=OUT / f"login-{device}.png", full_page=True)
+        shoot(page, device, "login")
 
         log_in(page, portal)
-        page.screenshot(path=OUT / f"customers-{device}.png", full_page=True)
+        shoot(page, device, "customers")
 
+        page.goto(base + "/customers/new/?mode=link")
+        shoot(page, device, "customer-new")
         page.goto(base + "/customers/new/?mode=create")
-        page.screenshot(path=OUT / f"customer-new-{device}.png", full_page=True)
+        page.get_by_label(re.compile("^Country")).select_option("DE")
+        page.get_by_label(re.compile("^Industry")).select_option("1")
+        page.get_by_label(re.compile("^Phone")).fill("call me")
+        page.get_by_role("button", name="Create the customer at FlashStart").click()
+        page.locator(".field-invalid").first.wait_for()
+        shoot(page, device, "customer-new-errors")
 
-        page.goto(base + "/customers/1001/catalogue/?license_duration=12")
-        page.screenshot(path=OUT / f"catalogue-{device}.png", full_page=True)
+        page.goto(base + "/customers/1001/catalogue/")
+        shoot(page, device, "catalogue")
 
-        page.goto(base + "/customers/1001/assign/?license_code=CL-Q-A005-M12&currency_code=EUR")
-        page.get_by_label("Label for this licence").fill("Headquarter")
-        page.screenshot(path=OUT / f"assign-{device}.png", full_page=True)
-        page.get_by_role("button", name="Assign for €50.00").click()
+        code, price = BOUGHT[device]
+        page.goto(base + f"/customers/1001/assign/?license_code={code}&currency_code=EUR")
+        page.get_by_label(re.compile("Label for this licence")).fill("Headquarter")
+        shoot(page, device, "assign")
+        page.get_by_role("button", name=f"Assign for {price}").click()
         page.wait_for_url(re.compile(r"/customers/1001/(#.*)?$"))
         page.locator(".message-success").wait_for()
-        page.screenshot(path=OUT / f"customer-{device}.png", full_page=True)
+        shoot(page, device, "customer")
 
         page.locator("#assignments").get_by_role("link", name="Suspend renewal").first.click()
         page.locator("#action-dialog").wait_for(state="visible")
-        page.screenshot(path=OUT / f"suspend-dialog-{device}.png")
-        assert page.problems == []
+        shoot(page, device, "suspend-dialog", full_page=False)
+
+        page.goto(base + "/customers/1001/demo/")
+        shoot(page, device, "demo")
+
+        assert page.problems == [], page.problems
+        page.goto(base + "/customers/999999/")  # the browser logs the 404 as an error
+        shoot(page, device, "not-found")
+        page.context.close()
+
+        page = new_page(browser, width=width, height=860)
+        log_in(page, portal, scenery.MANAGER["username"])
+        page.goto(base + f"/assignments/{unknown}/resolve/")
+        shoot(page, device, "resolve")
+        page.goto(base + "/audit/")
+        shoot(page, device, "audit")
+        page.goto(base + "/reports/")
+        shoot(page, device, "reports")
+        page.goto(base + "/admin/")
+        shoot(page, device, "admin")
+        page.goto(base + "/admin/licensing/licenseassignment/")
+        shoot(page, device, "admin-assignments")
+        page.goto(base + "/admin/licensing/auditevent/")
+        shoot(page, device, "admin-audit")
+        assert page.problems == [], page.problems
         page.context.close()

@@ -20,13 +20,14 @@ def test_assign_suspend_and_resume_in_the_browser(browser, portal):
     page.get_by_role("link", name="Rossi Ufficio SRL").click()
     page.get_by_role("link", name="Browse licences to assign").click()
     expect(page.get_by_role("heading", name="Licences for Rossi Ufficio SRL")).to_be_visible()
+    page.wait_for_load_state("load")  # htmx has taken over the filters
     expect(page.locator("#catalogue-results tbody tr").first).to_be_visible()
 
     # Changing a filter refreshes the table only: the page (and this marker) survives.
     page.evaluate("window.__noReload = true")
     page.get_by_label("Duration").select_option("12")
     expect(page).to_have_url(re.compile(r"license_duration=12"))
-    durations = page.locator("#catalogue-results tbody td:nth-child(3)")
+    durations = page.locator("#catalogue-results tbody td[data-label=Duration]")
     expect(durations.first).to_have_text("12 months")
     assert set(durations.all_inner_texts()) == {"12 months"}
     assert page.evaluate("window.__noReload") is True
@@ -49,8 +50,8 @@ def test_assign_suspend_and_resume_in_the_browser(browser, portal):
     dialog = page.locator("#action-dialog")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("the licence stays active until")
-    expect(page.get_by_label("Reason")).to_be_focused()
-    page.get_by_label("Reason").fill("Customer is reviewing its budget")
+    expect(dialog.get_by_label("Reason")).to_be_focused()
+    dialog.get_by_label("Reason").fill("Customer is reviewing its budget")
     dialog.get_by_role("button", name="Suspend renewal").click()
     expect(dialog).to_be_hidden()
     expect(licence_row).to_contain_text("Renewal suspended")

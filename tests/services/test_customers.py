@@ -106,7 +106,7 @@ def test_every_local_mistake_is_refused_at_once_and_audited_with_field_labels(
 
     assert set(exc.value.errors) == {"email", "company_name", "phone", "country_code"}
     event = AuditEvent.objects.get(action=AuditAction.CUSTOMER_CREATE)
-    assert event.message.startswith("Refused: E-mail: Enter a valid e-mail address.; ")
+    assert event.message.startswith("Refused: E-mail: Enter a valid e-mail address. ")
     assert "Company name: " in event.message and "Country: " in event.message
     assert "company_name" not in event.message and "__all__" not in event.message
     assert sandbox_settings.state.requests["customer_new"] == 0

@@ -37,7 +37,7 @@ def test_changing_a_filter_by_htmx_returns_only_the_table(sales_client, customer
     assert "<html" not in page
     assert page.lstrip().startswith('<section id="catalogue-results"')
     assert "Business-Filter-Lizenz" in page
-    assert "54.25 USD" in page  # 50.00 EUR at 1.0850
+    assert "US$54.25" in page  # 50.00 EUR at 1.0850
     assert "1 month<" not in page
 
 
@@ -96,3 +96,35 @@ def test_vendor_licence_names_are_escaped(sales_client, customer, sandbox_settin
 
 def test_unknown_customer_has_no_catalogue(sales_client, sandbox_settings):
     assert sales_client.get("/customers/31337/catalogue/").status_code == 404
+
+
+# --- grouped for a phone, money written one way ----------------------------------------
+
+
+def test_licences_are_grouped_by_family_with_a_jump_list(sales_client, customer, sandbox_settings):
+    response = sales_client.get(url(customer, "?license_duration=12"))
+
+    groups = response.context["groups"]
+    names = [group.name for group in groups]
+    assert names == list(dict.fromkeys(lic.name for lic in response.context["licenses"]))
+    assert len(names) == len(set(names)) > 1
+    assert all(lic.name == group.name for group in groups for lic in group.licenses)
+    assert sum(len(group.licenses) for group in groups) == len(response.context["licenses"])
+    page = response.content.decode()
+    for group in groups:
+        assert f'href="#{group.anchor}"' in page
+        assert f'id="{group.anchor}"' in page
+    # Each family's heading comes before its licences.
+    assert page.index(">Business Filter License") < page.index("CL-Q-A005-M12")
+
+
+@pytest.mark.parametrize(
+    ("currency", "price"),
+    [("EUR", "€50.00"), ("USD", "US$54.25"), ("CHF", "CHF 47.13"), ("GBP", "£42.65")],
+)
+def test_prices_are_written_the_same_way_in_every_currency(
+    sales_client, customer, sandbox_settings, currency, price
+):
+    page = sales_client.get(url(customer, f"?license_duration=12&currency_code={currency}"))
+
+    assert price in page.content.decode()

@@ -278,3 +278,155 @@ def test_dashboard_when_the_vendor_is_down_goes_back_with_a_message(
     assert AuditEvent.objects.filter(
         action=AuditAction.DASHBOARD_OPEN, outcome=AuditOutcome.ERROR
     ).exists()
+
+
+def test_the_pages_policy_lets_only_the_dashboard_button_leave_for_the_vendor(
+    sales_client, customer, settings
+):
+    settings.FLASHSTART_DASHBOARD_URL = "https://cloud.flashstart.com/?auth_token="
+
+    policy = sales_client.get(f"/customers/{customer.customer_code}/")["Content-Security-Policy"]
+
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split("; ")}
+    assert directives["form-action"] == ["'self'", "https://cloud.flashstart.com"]
+    assert directives["default-src"] == ["'self'"] and directives["script-src"] == ["'self'"]
+
+
+@pytest.mark.parametrize(
+    "dashboard_url",
+    ["", "javascript:alert(1)", "https://*.example.com/?t=", "https://a b/", "https://u@x.com/"],
+)
+def test_a_strange_dashboard_setting_never_widens_the_policy(
+    sales_client, customer, settings, dashboard_url
+):
+    settings.FLASHSTART_DASHBOARD_URL = dashboard_url
+
+    policy = sales_client.get(f"/customers/{customer.customer_code}/")["Content-Security-Policy"]
+
+    assert "form-action 'self';" in policy
+
+
+def test_the_dashboard_row_says_a_link_was_issued_and_keeps_no_token(
+    manager_client, customer, sandbox_settings, settings
+):
+    response = manager_client.post(f"/customers/{customer.customer_code}/dashboard/")
+
+    token = response["Location"].removeprefix(settings.FLASHSTART_DASHBOARD_URL)
+    event = AuditEvent.objects.get(action=AuditAction.DASHBOARD_OPEN)
+    assert "link to the customer's FlashStart dashboard issued" in event.message
+    audit_page = manager_client.get("/audit/").content.decode()
+    assert "Link issued" in audit_page
+    assert token not in audit_page
+
+
+# --- forms that help ----------------------------------------------------------------------
+
+
+def test_create_form_reports_every_mistake_in_one_round(sales_client, sandbox_settings):
+    response = sales_client.post(
+        "/customers/new/?mode=create",
+        {
+            "mode": "create",
+            "customer_name": "",
+            "email": "not-an-email",
+            "password": "short",
+            "country_code": "",
+            "industry_code": "1",  # Business: a company name is needed
+            "company_name": "",
+            "phone": "call me maybe",
+            "lang": "en",
+        },
+    )
+
+    errors = response.context["form"].errors
+    assert set(errors) == {
+        "customer_name",
+        "email",
+        "password",
+        "country_code",
+        "company_name",
+        "phone",
+    }
+    assert "only families may leave it empty" in errors["company_name"][0]
+    assert sandbox_settings.state.requests["customer_new"] == 0
+
+
+def test_link_form_says_the_code_is_taken_together_with_the_other_mistakes(
+    sales_client, customer, sandbox_settings
+):
+    response = sales_client.post(
+        "/customers/new/",
+        {"mode": "link", "customer_code": "1001", "name": "", "email": "nope", "language": "en"},
+    )
+
+    errors = response.context["form"].errors
+    assert set(errors) == {"customer_code", "name", "email"}
+    assert "already registered as “Rossi Ufficio SRL”" in errors["customer_code"][0]
+
+
+def test_countries_are_listed_by_name(sales_client, sandbox_settings):
+    form = sales_client.get("/customers/new/?mode=create").context["form"]
+
+    names = [label for value, label in form.fields["country_code"].choices if value]
+    assert len(names) > 200
+    assert names.index("Czechia") < names.index("Denmark") < names.index("Germany")
+    assert names.index("Åland Islands") < names.index("Albania")
+    assert names.index("Côte d'Ivoire") < names.index("Croatia")
+
+
+def test_required_fields_are_marked_and_optional_ones_say_so(sales_client):
+    page = sales_client.get("/customers/new/?mode=link").content.decode()
+
+    def label(field):
+        start = page.index(f'<label for="id_{field}"')
+        return page[start : page.index("</label>", start)]
+
+    assert "(required)" in label("customer_code") and "required-mark" in label("name")
+    assert "(optional)" in label("email") and "required-mark" not in label("email")
+    assert "required-mark" in page[: page.index('<label for="id_customer_code"')]  # the key
+
+
+# --- pages that tell the truth -----------------------------------------------------------
+
+
+def test_timeline_shows_each_events_outcome_then_not_todays_badges(sales_client, customer):
+    from licensing import audit
+
+    licence = assignment_factory(customer=customer, renewal="suspended")
+    audit.record(
+        meta=None,
+        action=AuditAction.LICENSE_ASSIGN,
+        outcome=AuditOutcome.SUCCESS,
+        customer_code=customer.customer_code,
+        assignment=licence,
+        message="Assigned Business Filter License",
+    )
+
+    url = f"/customers/{customer.customer_code}/?part=timeline"
+    timeline = sales_client.get(url, **HTMX).content.decode()
+
+    assert ">Assigned<" in timeline
+    assert "Renewal suspended" not in timeline  # today's state, not the state back then
+    assert "Renewal suspended" in sales_client.get(url.split("?")[0]).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("fields", "badge"),
+    [
+        ({"renewal": "on"}, False),  # a licence that renews by itself does not end
+        ({"renewal": "suspended"}, True),
+        ({"kind": "demo", "license_code": "CL-DEMO", "amount": None}, True),
+    ],
+)
+def test_expires_soon_only_for_licences_that_will_not_renew(sales_client, customer, fields, badge):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    assignment_factory(
+        customer=customer, expiry_date=timezone.localdate() + timedelta(days=10), **fields
+    )
+
+    page = sales_client.get(f"/customers/{customer.customer_code}/").content.decode()
+
+    assert ("Expires soon" in page) is badge

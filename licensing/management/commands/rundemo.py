@@ -17,11 +17,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from licensing import roles
-from licensing.models import AuditEvent, Customer
+from licensing.models import AuditEvent, Customer, SpendingLimit
 from licensing.upstream.sandbox import SEED_CUSTOMERS
 from licensing.upstream.sandbox.server import start_sandbox
 
 DEMO_USERS = (("manager", roles.MANAGERS), ("sales", roles.SALES))
+DEMO_SALES_LIMIT_EUR = 100
 
 
 class Command(BaseCommand):
@@ -35,6 +36,11 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, no_server, **options):
         key_source = self._audit_key()
         logins = [self._demo_user(name, group) for name, group in DEMO_USERS]
+        # A Sales limit, so a new user meets the approval flow (kept if a manager changed it).
+        sales_limit, _ = SpendingLimit.objects.get_or_create(
+            group=Group.objects.get(name=roles.SALES),
+            defaults={"per_purchase_eur": DEMO_SALES_LIMIT_EUR},
+        )
         owner = get_user_model().objects.get(username="sales")
         for seed in SEED_CUSTOMERS:
             Customer.objects.get_or_create(
@@ -70,6 +76,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Vendor sandbox:    {sandbox.url}")
         for username, password, group in logins:
             self.stdout.write(f"Demo login ({group}): {username} / {password}")
+        if sales_limit.per_purchase_eur is not None:
+            self.stdout.write(
+                f"Spending limit:    Sales up to €{sales_limit.per_purchase_eur} a purchase; "
+                "above it, “Request approval” and the manager decides at /approvals/"
+            )
         self.stdout.write(f"Audit chain key:   {key_source}")
         self.stdout.write("")
         if no_server:
