@@ -1,14 +1,11 @@
 """Who may see a page, and in which time zone it is shown."""
 
 import functools
-import zoneinfo
 
 from django.utils import timezone
 
-from licensing import audit, roles, services
+from licensing import audit, formatting, roles, services
 from licensing.models import AuditAction
-
-TIMEZONE_COOKIE = "portal_tz"
 
 
 def sales_required(view):
@@ -59,11 +56,5 @@ def manager_required(what: str, *, action: str = AuditAction.ACCESS_DENIED):
 
 
 def _user_timezone(request):
-    """Show times in the zone the browser reported (portal.js sets a cookie), else the
-    portal's default zone."""
-    name = request.COOKIES.get(TIMEZONE_COOKIE, "")
-    try:
-        zone = zoneinfo.ZoneInfo(name) if name and len(name) < 64 else None
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = None
-    return timezone.override(zone) if zone else timezone.override(timezone.get_default_timezone())
+    """Show times in the zone the browser reported, else the portal's (one rule with the admin)."""
+    return timezone.override(formatting.user_zone(request))

@@ -275,7 +275,7 @@ def test_the_upgrade_appends_a_keyed_checkpoint_after_the_unkeyed_rows():
     # An upgraded trail whose newest row is still unkeyed does not verify...
     assert "newest row is not keyed" in audit.verify()[1].reason
 
-    import_module("licensing.migrations.0006_hardening").key_the_chain(apps, None)
+    import_module("licensing.migrations.0008_hardening").key_the_chain(apps, None)
 
     marker = AuditEvent.objects.get(seq=4)
     assert (marker.action, marker.hash_version) == (AuditAction.AUDIT_CHECKPOINT, 1)

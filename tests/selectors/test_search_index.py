@@ -13,7 +13,7 @@ from tests.factories import customer_factory
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("licensing.migrations.0005_reports_rollup_and_search")
+migration = importlib.import_module("licensing.migrations.0006_reports_rollup_and_search")
 
 
 def _create_indexes() -> None:

@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("licensing", "0005_reports_rollup_and_search"),
+        ("licensing", "0006_reports_rollup_and_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("licensing", "0008_wording"),
+        ("licensing", "0004_wording"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

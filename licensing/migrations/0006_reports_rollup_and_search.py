@@ -45,7 +45,7 @@ def drop_trigram_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("licensing", "0009_owner_reminders"),
+        ("licensing", "0005_owner_reminders"),
     ]
 
     operations = [

@@ -58,7 +58,7 @@ def key_the_chain(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("licensing", "0004_money_path"),
+        ("licensing", "0007_money_path"),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("licensing", "0006_hardening"),
+        ("licensing", "0008_hardening"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
