@@ -42,7 +42,8 @@ def csv_rows(
     ):
         for setting in PLANNER_SETTINGS:
             cursor.execute(f"SET LOCAL {setting}")
-        with cursor.copy(sql, params) as copy:
+        # psycopg's own cursor: Django's debug wrapper (SQL logging on) takes no params.
+        with cursor.cursor.copy(sql, params) as copy:
             for row in copy:
                 buffer += row
                 last = row

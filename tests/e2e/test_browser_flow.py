@@ -38,7 +38,7 @@ def test_assign_suspend_and_resume_in_the_browser(browser, portal):
     expect(page.get_by_text("€50.00").first).to_be_visible()
     page.get_by_label("Label for this licence").fill("Headquarter")
     page.get_by_role("button", name="Assign for €50.00").click()
-    page.wait_for_url(re.compile(r"/customers/1001/"))
+    page.wait_for_url(re.compile(r"/customers/1001/(#assignment-\d+)?$"))
     expect(page.locator(".message-success")).to_contain_text("Assigned Business Filter License")
     licence_row = page.locator("#assignments tbody tr").first
     expect(licence_row).to_contain_text("Active")
