@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from licensing import audit, forms, selectors, services
 from licensing.models import AssignmentKind, AssignmentStatus
-from licensing.views import responses
+from licensing.views import params, responses
 from licensing.views.customers import customer_or_404, detail_context
 from licensing.views.decorators import sales_required
 
@@ -96,4 +96,5 @@ def _page(request, customer, *, form, checked: set[int], in_dialog: bool):
 
 def _ids(values: list[str]) -> set[int]:
     """The ticked licence ids that are numbers (junk is reported by the form)."""
-    return {int(value) for value in values if value.isdigit() and len(value) < 19}
+    numbers = (params.whole_number(value) for value in values)
+    return {number for number in numbers if number is not None}
