@@ -85,12 +85,6 @@ HASHED_FIELDS: Mapping[str, Kind] = {
 # An export: every hashed field, then the row's hash, so an auditor can recompute the
 # chain from the file alone.
 EXPORT_COLUMNS: tuple[str, ...] = (*HASHED_FIELDS, "hash")
-HASH_INDEX = EXPORT_COLUMNS.index("hash")
-# Exported cells that hold text (anything but a number), which a spreadsheet might read
-# as a formula.
-TEXT_INDEXES: tuple[int, ...] = tuple(
-    i for i, name in enumerate(EXPORT_COLUMNS) if HASHED_FIELDS.get(name) is not Kind.NUMBER
-)
 
 
 def canonical(kind: Kind, value: Any) -> str | int | None:
@@ -174,11 +168,3 @@ class IsoUtc(Func):
         column, params = compiler.compile(self.source_expressions[0])
         sql = f"""TO_CHAR({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
         return sql, params
-
-
-def export_selection() -> list[str | Func]:
-    """What the database selects for each export column, in EXPORT_COLUMNS order: times
-    as the text the hash covers, everything else as stored."""
-    return [
-        IsoUtc(name) if HASHED_FIELDS.get(name) is Kind.TIME else name for name in EXPORT_COLUMNS
-    ]

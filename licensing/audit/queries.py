@@ -6,19 +6,15 @@ trail is keyset-paginated by `seq`, so a page or a batch costs the same at row 1
 row 10,000,000: no OFFSET, no COUNT(*).
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from licensing.audit import hashing
 from licensing.models import AuditEvent
 
 AUDIT_PAGE_SIZE = 50
-EXPORT_BATCH_SIZE = 2000
 
 
 @dataclass(frozen=True)
@@ -160,22 +156,3 @@ def audit_last_seq() -> int:
 def audit_export_count(*, events: QuerySet[AuditEvent], upto: int) -> int:
     """How many rows an export of `events` up to seq `upto` holds (one indexed count)."""
     return events.filter(seq__lte=upto).order_by().count()
-
-
-def audit_export_rows(
-    *, events: QuerySet[AuditEvent], upto: int, batch_size: int = EXPORT_BATCH_SIZE
-) -> Iterator[list[tuple[Any, ...]]]:
-    """`events` up to seq `upto`, oldest first, as batches of tuples in
-    `hashing.EXPORT_COLUMNS` order (created_at as the text the hash covers).
-
-    Keyset batches (`seq > last ORDER BY seq LIMIT n`): each batch is one short indexed
-    query, memory holds one batch, and no cursor or transaction stays open between batches.
-    """
-    rows = events.filter(seq__lte=upto).order_by("seq").values_list(*hashing.export_selection())
-    last = 0
-    while True:
-        batch = list(rows.filter(seq__gt=last)[:batch_size])
-        if not batch:
-            return
-        yield batch
-        last = batch[-1][0]

@@ -108,11 +108,6 @@ def assignment_resolve(
     return ActionOutcome(level="success", message=message, assignment=assignment)
 
 
-def resolvable(assignment: LicenseAssignment) -> bool:
-    """Whether a manager may settle `assignment` by hand (`LicenseAssignment.is_resolvable`)."""
-    return assignment.is_resolvable
-
-
 def _refuse(
     meta: audit.RequestMeta, assignment: LicenseAssignment, errors: dict[str, list[str]]
 ) -> InputInvalid:

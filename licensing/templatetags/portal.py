@@ -165,12 +165,6 @@ def get_item(mapping, key):
 
 
 @register.filter
-def resolvable(assignment) -> bool:
-    """Whether a manager may settle this assignment by hand (see the model's rule)."""
-    return assignment.is_resolvable
-
-
-@register.filter
 def any_required(form) -> bool:
     """Whether a form has a visible field that must be filled in (to explain the mark)."""
     return any(field.field.required for field in form.visible_fields())

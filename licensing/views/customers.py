@@ -24,11 +24,6 @@ def customer_or_404(customer_code: int):
 
 
 @require_GET
-def home(request):
-    return redirect("customer_list")
-
-
-@require_GET
 @sales_required
 def customer_list(request):
     form = forms.CustomerSearchForm(request.GET)

@@ -1,6 +1,8 @@
 """The audit hash has one rule (licensing.audit.hashing): the model, the chain, the
 verifier and the exports all follow it, and it never changes the hash of a stored row."""
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -53,15 +55,6 @@ def test_every_field_of_the_row_but_its_own_hash_is_hashed():
 
 def test_export_columns_are_the_hashed_fields_then_the_hash():
     assert (*hashing.HASHED_FIELDS, "hash") == hashing.EXPORT_COLUMNS
-    assert hashing.EXPORT_COLUMNS[hashing.HASH_INDEX] == "hash"
-
-
-def test_every_text_column_and_no_number_column_is_neutralised_in_exports():
-    text = {hashing.EXPORT_COLUMNS[i] for i in hashing.TEXT_INDEXES}
-
-    numbers = {n for n, kind in hashing.HASHED_FIELDS.items() if kind is hashing.Kind.NUMBER}
-    assert text == set(hashing.EXPORT_COLUMNS) - numbers
-    assert {"message", "sent", "answer", "actor_username", "hash"} <= text
 
 
 def test_each_hashed_value_counts():
@@ -121,12 +114,16 @@ def test_a_row_can_be_rehashed_from_its_exported_cells(monkeypatch, microsecond)
         message="=1+1 ünïcode",
     )
 
-    (row,) = next(audit.queries.audit_export_rows(events=AuditEvent.objects.all(), upto=1))
+    export = audit.exports.Export(
+        meta=audit.RequestMeta(), events=AuditEvent.objects.all(), description="no filter"
+    )
+    text = b"".join(audit.exports.csv_chunks(export)).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    header, row = rows[0], rows[1]
 
-    cells = dict(zip(hashing.EXPORT_COLUMNS, row, strict=True))
+    cells = dict(zip(header, row, strict=True))
     assert cells["created_at"] == hashing.iso_utc(moment)
-    content = {name: cells[name] for name in hashing.HASHED_FIELDS}
-    assert hashing.digest(content) == cells["hash"]
+    assert audit.export_check.check_rows(iter(rows)).ok
 
 
 # --- keyed rows -------------------------------------------------------------------------
