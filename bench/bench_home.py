@@ -3,7 +3,7 @@
     DATABASE_URL=sqlite:////tmp/bench.sqlite3 DJANGO_DEBUG=true .venv/bin/python manage.py \
         seed_demo --customers 100000 --assignments 300000 --events 1000000
     DATABASE_URL=sqlite:////tmp/bench.sqlite3 DJANGO_DEBUG=true \
-        .venv/bin/python tests/reminders/bench_home.py
+        .venv/bin/python bench/bench_home.py
 
 Prints the median and the slowest of `--repeat` requests, and each page's query count.
 Not a test (timings are the machine's): the tests assert the constant query count.
@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
