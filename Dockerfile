@@ -24,11 +24,31 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 
+# GNU gettext's msgfmt for compilemessages, in this stage only (the base image CI makes
+# has it already; a python:3.11-slim base gets it from Debian here).
+# hadolint ignore=DL3008
+RUN command -v msgfmt >/dev/null 2>&1 \
+    || { apt-get update && apt-get install -y --no-install-recommends gettext \
+         && rm -rf /var/lib/apt/lists/*; }
+
 COPY requirements/base.txt /tmp/requirements/base.txt
 # Every package (dependencies included) must be pinned with a hash in the lock, or the
 # build stops; wheels only, so no compiler is needed (psycopg ships libpq in its wheel).
 RUN pip install --no-cache-dir --require-hashes --only-binary=:all: \
         -r /tmp/requirements/base.txt
+
+# The translation catalogues, compiled (settings need dummy values to load, as below).
+WORKDIR /src
+COPY manage.py ./
+COPY portal ./portal
+COPY licensing ./licensing
+COPY locale ./locale
+RUN DJANGO_SECRET_KEY=compilemessages-build-only-not-a-secret \
+    AUDIT_HMAC_KEY=compilemessages-build-only-not-a-secret-audit-key \
+    FLASHSTART_API_URL=http://127.0.0.1:9/ \
+    FLASHSTART_API_KEY=compilemessages-build-only \
+    DATABASE_URL=sqlite:////tmp/compilemessages.sqlite3 \
+    python manage.py compilemessages --locale it --verbosity 0
 
 # --- runtime: slim, non-root, no build tools -------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
@@ -46,6 +66,7 @@ WORKDIR /app
 COPY --from=builder /opt/venv /opt/venv
 # Code and static files belong to root: the app user can read them, not change them.
 COPY . /app
+COPY --from=builder /src/locale /app/locale
 
 # Static files are collected (hashed, compressed) at build time for WhiteNoise. Settings
 # need secrets and a vendor URL to load: dummy values, for this command only. The code is

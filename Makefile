@@ -19,7 +19,15 @@ PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(abspath $(LOCK_VENV))/bin/pip
 # A short load test that stops by itself; override, e.g. LOAD_ARGS="--staff 20 --seconds 60".
 LOAD_ARGS ?= --staff 5 --seconds 20
 
-.PHONY: check-python install run test lint format lock bench load-test check-deploy clean
+.PHONY: check-python install run test lint format lock bench load-test check-deploy clean \
+	messages catalogue check-messages
+# The translation catalogue (Italian). compilemessages needs GNU gettext's msgfmt (Debian's
+# `gettext` package); without it the catalogue is compiled with polib (a dev dependency).
+PO := locale/it/LC_MESSAGES/django.po
+MANAGE := DJANGO_DEBUG=true $(BIN)/python manage.py
+# What makemessages must not walk into (a venv, collected static files, tests, benches).
+MESSAGE_IGNORES := --ignore='.venv*' --ignore='venv*' --ignore=staticfiles --ignore=tests \
+	--ignore=bench --ignore=docs --ignore=node_modules --ignore=var
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,13 +46,40 @@ endif
 install: check-python $(STAMP)
 
 ## run: install, migrate SQLite, create the demo login, start the sandbox and the portal
-run: install
+run: install messages
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=true $(BIN)/python manage.py rundemo --port $(PORT)
 
 ## test: install, lint, run every test (SQLite unless DATABASE_URL says otherwise)
-test: install lint
+test: install lint messages
+	@if command -v xgettext >/dev/null 2>&1; then $(MAKE) --no-print-directory check-messages; \
+	else echo "gettext is not installed: the catalogue check is skipped (CI runs it)"; fi
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## messages: compile the translation catalogue (locale/*/LC_MESSAGES/django.mo)
+messages: install
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		$(MANAGE) compilemessages --locale it $(MESSAGE_IGNORES) --verbosity 0; \
+	else \
+		$(BIN)/python -c 'import polib; polib.pofile("$(PO)").save_as_mofile("$(PO:.po=.mo)")'; \
+	fi
+
+## catalogue: add new marked strings to the Italian catalogue (then translate them)
+catalogue: install
+	$(MANAGE) makemessages --locale it --no-obsolete --add-location=file $(MESSAGE_IGNORES)
+
+## check-messages: fail when a marked string is missing from the catalogue, or is untranslated
+## or fuzzy there (makemessages on a copy, then msgfmt --statistics)
+check-messages: install
+	@set -e; saved=$$(mktemp); cp $(PO) $$saved; trap 'cp '$$saved' $(PO); rm -f '$$saved'' EXIT; \
+	$(MANAGE) makemessages --locale it --no-obsolete --add-location=file $(MESSAGE_IGNORES) --verbosity 0; \
+	stats=$$(LC_ALL=C msgfmt --check --statistics -o /dev/null $(PO) 2>&1); echo "catalogue: $$stats"; \
+	if echo "$$stats" | grep -qE 'untranslated|fuzzy'; then \
+		echo "the Italian catalogue is incomplete: run make catalogue, translate, and commit $(PO)"; \
+		msgattrib --untranslated $(PO) | grep -A1 '^msgid' | head -40; \
+		msgattrib --only-fuzzy $(PO) | grep -A1 '^msgid' | head -40; \
+		exit 1; \
+	fi
 
 ## lint: ruff (lint and format check) on everything, mypy on the packages pyproject.toml lists
 lint: install

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LicensingConfig(AppConfig):
     name = "licensing"
-    verbose_name = "FlashStart licensing"
+    verbose_name = _("FlashStart licensing")
 
     def ready(self) -> None:
-        from licensing import signals  # noqa: F401 - connects the login audit receivers
+        from licensing import language, signals  # noqa: F401 - connect their login receivers

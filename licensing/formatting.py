@@ -4,15 +4,25 @@ import zoneinfo
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.utils import dateformat, timezone
+from django.conf import settings
+from django.utils import dateformat, formats, timezone, translation
 
+# Dates and money follow the active language (the person's choice, else the browser's).
+# Day first in both: "31 Jan 2027" in English, "31 gen 2027" in Italian.
+DATE_FORMATS = {"it": "j b Y"}
 DATE_FORMAT = "j M Y"  # 31 Jan 2027
 TIME_FORMAT = "H:i"  # 14:05
 EMPTY = "—"
 TIMEZONE_COOKIE = "portal_tz"  # set by static/js/portal.js
-# One convention for every currency: the sign before the amount, with no space after a
-# symbol and one after a code: €5.00, US$161.67, £12.00, CHF 4.71, SEK 1,200.00.
+# English puts the sign before the amount (no space after a symbol, one after a code):
+# €5.00, US$161.67, £12.00, CHF 4.71. Italian puts it after, with a space, and groups with
+# dots: 1.490,00 €, 161,67 USD, 4,71 CHF. Separators come from Django's formats per language.
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "US$", "GBP": "£"}
+SIGN_AFTER = {"it": {"EUR": "€", "GBP": "£"}}
+
+
+def _language() -> str:
+    return (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0].lower()
 
 
 def decimal_or_none(value) -> Decimal | None:
@@ -27,17 +37,22 @@ def decimal_or_none(value) -> Decimal | None:
 
 
 def money(amount, currency: str = "") -> str:
-    """The one way money is written: “€12.50”, “US$161.67”, “CHF 4.71”, “—” when unknown.
+    """The one way money is written, in the active language; “—” when unknown.
 
-    The currency sign (or ISO code) comes first, then the amount with two decimals and
-    thousands separated by commas; a negative amount starts with “-”.
+    English: “€1,490.00”, “US$161.67”, “CHF 4.71”. Italian: “1.490,00 €”, “161,67 USD”,
+    “4,71 CHF”. Two decimals, thousands grouped; a negative amount starts with “-”.
     """
     value = decimal_or_none(amount)
     if value is None:
         return EMPTY
-    text = f"{abs(value):,.2f}"
+    text = formats.number_format(
+        abs(value).quantize(Decimal("0.01")), 2, use_l10n=True, force_grouping=True
+    )
     sign = "-" if value < 0 and text.strip("0.,") else ""
     currency = (currency or "").strip().upper()
+    after = SIGN_AFTER.get(_language())
+    if after is not None:
+        return f"{sign}{text} {after.get(currency, currency)}".rstrip()
     if currency in CURRENCY_SYMBOLS:
         return f"{sign}{CURRENCY_SYMBOLS[currency]}{text}"
     if currency:
@@ -54,7 +69,7 @@ def day(value) -> str:
         value = value.date()
     if not isinstance(value, date):
         return str(value)
-    return dateformat.format(value, DATE_FORMAT)
+    return dateformat.format(value, date_format())
 
 
 def moment(value) -> str:
@@ -63,7 +78,12 @@ def moment(value) -> str:
         return EMPTY
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
-    return dateformat.format(value, f"{DATE_FORMAT}, {TIME_FORMAT}")
+    return dateformat.format(value, f"{date_format()}, {TIME_FORMAT}")
+
+
+def date_format() -> str:
+    """The day's format in the active language."""
+    return DATE_FORMATS.get(_language(), DATE_FORMAT)
 
 
 def user_zone(request) -> zoneinfo.ZoneInfo:

@@ -1,7 +1,19 @@
 """The two staff roles, as Django groups created by a migration."""
 
+from django.utils.translation import pgettext_lazy
+
 SALES = "Sales"
 MANAGERS = "Managers"
+# The groups' names as people read them (the groups themselves keep the names above).
+NAMES = {
+    SALES: pgettext_lazy("role", "Sales"),
+    MANAGERS: pgettext_lazy("role", "Managers"),
+}
+
+
+def group_name(name: str) -> str:
+    """A group's name as people read it, in the active language (another group's as it is)."""
+    return str(NAMES.get(name, name))
 
 
 def _group_names(user) -> frozenset[str]:

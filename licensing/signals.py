@@ -1,12 +1,14 @@
-"""Logins, failed logins, lock-outs and logouts go to the audit trail."""
+"""Logins, failed logins, lock-outs and logouts go to the audit trail (its messages in
+English, translated when the trail is shown)."""
 
 import dataclasses
 
 from axes.signals import user_locked_out
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy
 
-from licensing import audit
+from licensing import audit, texts
 from licensing.models import AuditAction, AuditOutcome
 
 
@@ -39,7 +41,9 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
         meta=_meta(request),
         action=AuditAction.LOGIN_FAILED,
         outcome=AuditOutcome.DENIED,
-        message=f"Failed log in as {username!r}",
+        message=texts.english(
+            gettext_lazy("Failed log in as %(username)s"), username=repr(username)
+        ),
     )
 
 
@@ -49,5 +53,11 @@ def audit_lockout(sender, request, username=None, ip_address=None, **kwargs):
         meta=_meta(request),
         action=AuditAction.LOGIN_LOCKED,
         outcome=AuditOutcome.DENIED,
-        message=f"Locked out after repeated failures: user {username!r}, address {ip_address}",
+        message=texts.english(
+            gettext_lazy(
+                "Locked out after repeated failures: user %(username)s, address %(address)s"
+            ),
+            username=repr(username),
+            address=ip_address,
+        ),
     )

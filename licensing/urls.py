@@ -20,6 +20,7 @@ staff_patterns = [
     path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),
     path("", home.home, name="home"),
     path("profile/", profile.profile, name="profile"),
+    path("language/", profile.switch_language, name="switch_language"),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/new/", customers.customer_new, name="customer_new"),
     path("customers/<int:customer_code>/", customers.customer_detail, name="customer_detail"),

@@ -16,6 +16,21 @@ hypothesis_settings.register_profile("ci", max_examples=300, print_blob=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogue():
+    """The Italian catalogue compiled when the .mo is missing or older than the .po (`make
+    test` compiles it with msgfmt; a bare `pytest` run must not test stale translations)."""
+    from pathlib import Path
+
+    import polib
+    from django.conf import settings
+
+    for po in Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            polib.pofile(str(po)).save_as_mofile(str(mo))
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (catalogue answers, breaker state, throttles)."""

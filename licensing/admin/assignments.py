@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from licensing import audit, formatting, forms, services
 from licensing.admin import site
@@ -22,13 +23,13 @@ SEARCH_CUSTOMERS = 1000
 
 
 class AssignmentCustomerFilter(site.SelectedOnlyFilter):
-    title = "customer"
+    title = gettext_lazy("customer")
     parameter_name = "customer"
     field = "customer_id"
 
     def label_for(self, value):
         customer = Customer.objects.filter(pk=int(value)).first() if site.is_number(value) else None
-        return str(customer) if customer else f"customer #{value}"
+        return str(customer) if customer else gettext("customer #%(number)s") % {"number": value}
 
 
 @admin.register(LicenseAssignment)
@@ -58,7 +59,7 @@ class LicenseAssignmentAdmin(site.ManagersOnlyAdmin):
         AssignmentCustomerFilter,
     )
     search_fields = ("license_code",)  # plus code, name, licence id: see get_search_results
-    search_help_text = (
+    search_help_text = gettext_lazy(
         "Customer code or name, licence code, or FlashStart licence id (at most 10,000 "
         "matches, from 1,000 customers: add a filter to narrow a broad search)."
     )
@@ -84,44 +85,46 @@ class LicenseAssignmentAdmin(site.ManagersOnlyAdmin):
         condition = Q(license_id=term) | Q(license_code=term) | Q(customer_id__in=customer_ids)
         return site.bounded_search(queryset, condition), False
 
-    @admin.display(description="Requested by")
+    @admin.display(description=gettext_lazy("Requested by"))
     def requested_by(self, obj):
         return obj.created_by.get_username() if obj.created_by else "—"
 
-    @admin.display(description="Resolved by")
+    @admin.display(description=gettext_lazy("Resolved by"))
     def resolved_by_name(self, obj):
         return obj.resolved_by.get_username() if obj.resolved_by else "—"
 
-    @admin.display(description="Customer", ordering="customer__name")
+    @admin.display(description=gettext_lazy("Customer"), ordering="customer__name")
     def customer_link(self, obj):
         url = reverse("admin:licensing_customer_change", args=[obj.customer_id])
         return format_html('<a href="{}">{}</a>', url, obj.customer)
 
-    @admin.display(description="Licence")
+    @admin.display(description=gettext_lazy("Licence"))
     def licence(self, obj):
         return obj.license_name or obj.license_code or "—"
 
-    @admin.display(description="Amount", ordering="amount")
+    @admin.display(description=gettext_lazy("Amount"), ordering="amount")
     def amount_display(self, obj):
         return formatting.money(obj.amount, obj.currency)
 
-    @admin.display(description="Expires", ordering="expiry_date")
+    @admin.display(description=gettext_lazy("Expires"), ordering="expiry_date")
     def expires(self, obj):
         return formatting.day(obj.expiry_date)
 
-    @admin.display(description="Requested", ordering="created_at")
+    @admin.display(description=gettext_lazy("Requested"), ordering="created_at")
     def requested(self, obj):
         return formatting.moment(obj.created_at)
 
-    @admin.display(description="Audit")
+    @admin.display(description=gettext_lazy("Audit"))
     def audit_link(self, obj):
         return format_html(
-            '<a href="{}">Rows</a>', site.changelist_url(AuditEvent, assignment=obj.pk)
+            '<a href="{}">{}</a>',
+            site.changelist_url(AuditEvent, assignment=obj.pk),
+            gettext("Rows"),
         )
 
     # --- actions: through the services, and audited there --------------------------------
 
-    @admin.action(description="Suspend renewal of the selected licences…")
+    @admin.action(description=gettext_lazy("Suspend renewal of the selected licences…"))
     def renewal_suspend_action(self, request, queryset):
         chosen = self._bounded(request, queryset)
         if chosen is None:
@@ -134,14 +137,16 @@ class LicenseAssignmentAdmin(site.ManagersOnlyAdmin):
                 request,
                 chosen,
                 lambda a: services.renewal_suspend(meta=meta, assignment=a, reason=reason),
-                done="Renewal suspended",
+                done=gettext_lazy("Renewal suspended for %(ids)s."),
                 form=form,
             )
             if finished:
                 return None
-        return self._form_page(request, chosen, form, "Suspend renewal", "renewal_suspend_action")
+        return self._form_page(
+            request, chosen, form, gettext("Suspend renewal"), "renewal_suspend_action"
+        )
 
-    @admin.action(description="Resume renewal of the selected licences")
+    @admin.action(description=gettext_lazy("Resume renewal of the selected licences"))
     def renewal_resume_action(self, request, queryset):
         chosen = self._bounded(request, queryset)
         if chosen is not None:
@@ -150,10 +155,10 @@ class LicenseAssignmentAdmin(site.ManagersOnlyAdmin):
                 request,
                 chosen,
                 lambda a: services.renewal_resume(meta=meta, assignment=a),
-                done="Renewal resumed",
+                done=gettext_lazy("Renewal resumed for %(ids)s."),
             )
 
-    @admin.action(description="Resolve an unknown outcome…")
+    @admin.action(description=gettext_lazy("Resolve an unknown outcome…"))
     def assignment_resolve_action(self, request, queryset):
         chosen = self._bounded(request, queryset, limit=1)
         if chosen is None:
@@ -182,17 +187,22 @@ class LicenseAssignmentAdmin(site.ManagersOnlyAdmin):
                 self.message_user(request, f"#{chosen[0].pk}: {outcome.message}", messages.SUCCESS)
                 return None
         return self._form_page(
-            request, chosen, form, "Resolve an unknown outcome", "assignment_resolve_action"
+            request,
+            chosen,
+            form,
+            gettext("Resolve an unknown outcome"),
+            "assignment_resolve_action",
         )
 
     def _bounded(self, request, queryset, limit=MAX_ACTION_ROWS):
         chosen = list(queryset.select_related("customer").order_by("id")[: limit + 1])
         if len(chosen) > limit:
-            self.message_user(
-                request,
-                f"Select at most {limit} assignment{'s' if limit > 1 else ''} for this action.",
-                messages.WARNING,
+            text = ngettext(
+                "Select at most %(limit)d assignment for this action.",
+                "Select at most %(limit)d assignments for this action.",
+                limit,
             )
+            self.message_user(request, text % {"limit": limit}, messages.WARNING)
             return None
         return chosen
 
@@ -220,7 +230,7 @@ class LicenseAssignmentAdmin(site.ManagersOnlyAdmin):
                 self.message_user(request, f"#{assignment.pk}: {outcome.message}", messages.ERROR)
         if succeeded:
             ids = ", ".join(f"#{pk}" for pk in succeeded)
-            self.message_user(request, f"{done} for {ids}.", messages.SUCCESS)
+            self.message_user(request, str(done) % {"ids": ids}, messages.SUCCESS)
         return finished
 
     def _form_page(self, request, chosen, form, title, action):

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
 
 from licensing import audit, formatting
 from licensing.admin import site
@@ -19,7 +20,7 @@ from licensing.models import AuditEvent, Customer
 class ActorFilter(admin.SimpleListFilter):
     """Staff members by username, listed from the (small) user table, not the trail."""
 
-    title = "actor"
+    title = gettext_lazy("actor")
     parameter_name = "actor"
 
     def lookups(self, request, model_admin):
@@ -32,18 +33,18 @@ class ActorFilter(admin.SimpleListFilter):
 
 
 class AuditCustomerFilter(site.SelectedOnlyFilter):
-    title = "customer code"
+    title = gettext_lazy("customer code")
     parameter_name = "customer_code"
     field = "customer_code"
 
 
 class AuditAssignmentFilter(site.SelectedOnlyFilter):
-    title = "assignment"
+    title = gettext_lazy("assignment")
     parameter_name = "assignment"
     field = "assignment_id"
 
     def label_for(self, value):
-        return f"assignment #{value}"
+        return gettext("assignment #%(number)s") % {"number": value}
 
 
 @admin.register(AuditEvent)
@@ -72,7 +73,7 @@ class AuditEventAdmin(site.ManagersOnlyAdmin):
         AuditAssignmentFilter,
     )
     search_fields = ("actor_username",)  # plus codes and ids: see get_search_results
-    search_help_text = (
+    search_help_text = gettext_lazy(
         "Customer code, row number, assignment id, or exact username "
         "(at most 10,000 matches: add a filter to narrow a broad search)."
     )
@@ -92,19 +93,19 @@ class AuditEventAdmin(site.ManagersOnlyAdmin):
         condition = Q(customer_code=number) | Q(seq=number) | Q(assignment_id=number)
         return site.bounded_search(queryset, condition | Q(actor_username=term)), False
 
-    @admin.display(description="When", ordering="seq")
+    @admin.display(description=gettext_lazy("When"), ordering="seq")
     def when(self, obj):
         return formatting.moment(obj.created_at)
 
-    @admin.display(description="Action", ordering="action")
+    @admin.display(description=gettext_lazy("Action"), ordering="action")
     def action_words(self, obj):
         return words.action_words(obj.action)
 
-    @admin.display(description="Outcome", ordering="outcome")
+    @admin.display(description=gettext_lazy("Outcome"), ordering="outcome")
     def outcome_words(self, obj):
         return words.outcome_words(obj.action, obj.outcome)
 
-    @admin.display(description="Customer", ordering="customer_code")
+    @admin.display(description=gettext_lazy("Customer"), ordering="customer_code")
     def customer_link(self, obj):
         if obj.customer_code is None:
             return "—"
@@ -114,25 +115,25 @@ class AuditEventAdmin(site.ManagersOnlyAdmin):
             obj.customer_code,
         )
 
-    @admin.display(description="Assignment")
+    @admin.display(description=gettext_lazy("Assignment"))
     def assignment_link(self, obj):
         if obj.assignment_id is None:
             return "—"
         url = reverse("admin:licensing_licenseassignment_change", args=[obj.assignment_id])
         return format_html('<a href="{}">#{}</a>', url, obj.assignment_id)
 
-    @admin.display(description="Message")
+    @admin.display(description=gettext_lazy("Message"))
     def short_message(self, obj):
         text = words.readable_message(obj.message)
         return text if len(text) <= 120 else text[:119] + "…"
 
     # --- exports --------------------------------------------------------------------------
 
-    @admin.action(description="Export the selected rows as CSV")
+    @admin.action(description=gettext_lazy("Export the selected rows as CSV"))
     def export_csv_action(self, request, queryset):
         return audit.exports.csv_response(self._export(request, queryset))
 
-    @admin.action(description="Export the selected rows as Excel (XLSX)")
+    @admin.action(description=gettext_lazy("Export the selected rows as Excel (XLSX)"))
     def export_xlsx_action(self, request, queryset):
         try:
             return audit.exports.xlsx_response(self._export(request, queryset))

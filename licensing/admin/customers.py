@@ -17,6 +17,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_lazy
 
 from licensing import audit, formatting, roles, services
 from licensing.admin import site
@@ -36,7 +37,9 @@ class CustomerAdmin(site.ManagersOnlyAdmin):
     list_display_links = ("customer_code", "name")
     list_filter = ("owner", "language", ("created_at", admin.DateFieldListFilter))
     search_fields = ("name",)  # plus the code and e-mail: see get_search_results
-    search_help_text = "A number finds the customer code; text, part of the name or e-mail."
+    search_help_text = gettext_lazy(
+        "A number finds the customer code; text, part of the name or e-mail."
+    )
     fields = (
         "customer_code",
         "name",
@@ -85,20 +88,22 @@ class CustomerAdmin(site.ManagersOnlyAdmin):
             return (Concat("name", Value("")), "customer_code")
         return super().get_ordering(request)
 
-    @admin.display(description="Registered by")
+    @admin.display(description=gettext_lazy("Registered by"))
     def registered_by(self, obj):
         return obj.created_by.get_username() if obj.created_by else "—"
 
-    @admin.display(description="Registered", ordering="created_at")
+    @admin.display(description=gettext_lazy("Registered"), ordering="created_at")
     def registered(self, obj):
         return formatting.moment(obj.created_at)
 
-    @admin.display(description="Related")
+    @admin.display(description=gettext_lazy("Related"))
     def links(self, obj):
         return format_html(
-            '<a href="{}">Assignments</a> · <a href="{}">Audit</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
             site.changelist_url(LicenseAssignment, customer=obj.pk),
+            gettext("Assignments"),
             site.changelist_url(AuditEvent, customer_code=obj.customer_code),
+            gettext("Audit"),
         )
 
     # --- writes, through the services ---------------------------------------------------

@@ -5,6 +5,7 @@ which check that a manager does it and audit it. A refusal is shown as an error 
 """
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext, gettext_lazy
 
 from licensing import audit, roles, services
 from licensing.admin import site
@@ -20,11 +21,19 @@ class SpendingLimitAdmin(site.ManagersOnlyAdmin):
     autocomplete_fields = ()
     actions = None
 
-    @admin.display(description="Group or person")
+    @admin.display(description=gettext_lazy("Group or person"))
     def whose(self, obj: SpendingLimit) -> str:
         if obj.user_id:
-            return f"Person: {obj.user.get_username()}"
-        return f"Group: {obj.group.name}" if obj.group_id else "—"
+            return gettext("Person: %(name)s") % {"name": obj.user.get_username()}
+        if obj.group_id:
+            return gettext("Group: %(name)s") % {"name": roles.group_name(obj.group.name)}
+        return "—"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "group" and field is not None:
+            field.label_from_instance = lambda group: roles.group_name(group.name)
+        return field
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "group")
@@ -44,7 +53,7 @@ class SpendingLimitAdmin(site.ManagersOnlyAdmin):
                 meta=audit.RequestMeta.from_request(request), limit=obj
             )
         except REFUSALS as exc:
-            messages.error(request, f"Not saved: {exc}")
+            messages.error(request, gettext("Not saved: %(reason)s") % {"reason": exc})
 
     def delete_model(self, request, obj):
         try:
@@ -52,7 +61,7 @@ class SpendingLimitAdmin(site.ManagersOnlyAdmin):
                 meta=audit.RequestMeta.from_request(request), limit=obj
             )
         except REFUSALS as exc:
-            messages.error(request, f"Not removed: {exc}")
+            messages.error(request, gettext("Not removed: %(reason)s") % {"reason": exc})
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:

@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy, ngettext
 
 from licensing import audit, formatting, roles, services
 from licensing.views import params
@@ -28,9 +29,9 @@ from licensing.views import params
 class ManagersAdminSite(admin.AdminSite):
     """The default admin site, opened to Managers instead of is_staff users."""
 
-    site_header = "FlashStart reseller portal — managers"
-    site_title = "Portal admin"
-    index_title = "Customers, assignments and the audit trail"
+    site_header = gettext_lazy("FlashStart reseller portal — managers")
+    site_title = gettext_lazy("Portal admin")
+    index_title = gettext_lazy("Customers, assignments and the audit trail")
     site_url = "/customers/"
 
     def has_permission(self, request):
@@ -44,7 +45,7 @@ class ManagersAdminSite(admin.AdminSite):
             if request.user.is_authenticated and not self.has_permission(request):
                 raise services.access_refuse(
                     meta=audit.RequestMeta.from_request(request),
-                    what="use the admin (managers only)",
+                    what=gettext_lazy("use the admin (managers only)"),
                 )
             for query in ("GET", "POST"):
                 if getattr(request, query).get(admin.options.TO_FIELD_VAR) == "":
@@ -212,13 +213,14 @@ class LoginLockoutAdmin(ManagersOnlyAdmin):
     ordering = ("-attempt_time",)
     actions = ("unlock_action",)
 
-    @admin.display(boolean=True, description="Locked out")
+    @admin.display(boolean=True, description=gettext_lazy("Locked out"))
     def locked(self, obj) -> bool:
         return obj.failures_since_start >= settings.AXES_FAILURE_LIMIT
 
-    @admin.action(description="Unlock: forget these failed logins")
+    @admin.action(description=gettext_lazy("Unlock: forget these failed logins"))
     def unlock_action(self, request, queryset):
         count = services.login_unlock(
             meta=audit.RequestMeta.from_request(request), attempts=queryset
         )
-        self.message_user(request, f"Unlocked {count} login(s).", messages.SUCCESS)
+        unlocked = ngettext("Unlocked %(count)d login.", "Unlocked %(count)d logins.", count)
+        self.message_user(request, unlocked % {"count": count}, messages.SUCCESS)

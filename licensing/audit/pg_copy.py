@@ -20,8 +20,11 @@ from licensing.models import AuditEvent
 CHUNK_BYTES = 256 * 1024
 # For this one statement. A parallel plan makes the leader merge the workers' wide rows
 # (1.7x slower than one process at 1,000,000 rows here), and JIT spent 2.3 s compiling
-# expressions for a query that runs once.
-PLANNER_SETTINGS = ("max_parallel_workers_per_gather = 0", "jit = off")
+# expressions for a query that runs once. The customer and licence look-ups are cached
+# per key (Memoize) within work_mem (twice it, by default): at the default 4 MB the cache
+# evicted and looked most keys up again; 64 MB held 100,000 customers and 300,000
+# licences (46 MB, in the database server) and the SELECT took a fifth less time.
+PLANNER_SETTINGS = ("max_parallel_workers_per_gather = 0", "jit = off", "work_mem = '64MB'")
 
 
 def csv_rows(

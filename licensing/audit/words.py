@@ -8,66 +8,94 @@
 - `describe`: one page of rows with all of that, the customer's name when that customer is
   registered here (one query for the page) and the vendor call folded into the sentence.
 
-The stored rows are never changed (they are hash-chained): only how they are shown.
+The stored rows are never changed (they are hash-chained): only how they are shown. The
+words are in the active language; what is stored (`refusal_text`) is always English, and the
+English prefixes and field labels of stored messages are translated when shown.
 """
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.utils import formats, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from licensing import texts
 from licensing.models import AuditAction, AuditEvent, AuditOutcome, Customer
 
 # What a person was doing, as the staff pages say it.
-ACTIONS: dict[str, str] = {
-    AuditAction.LICENSE_ASSIGN: "Assign a paid licence",
-    AuditAction.DEMO_ASSIGN: "Assign a demo",
-    AuditAction.RENEWAL_SUSPEND: "Suspend renewal",
-    AuditAction.RENEWAL_RESUME: "Resume renewal",
-    AuditAction.ASSIGNMENT_RESOLVE: "Resolve an unknown outcome",
-    AuditAction.CUSTOMER_REGISTER: "Link a FlashStart customer",
-    AuditAction.CUSTOMER_CREATE: "Create a customer at FlashStart",
-    AuditAction.CUSTOMER_UPDATE: "Change a customer",
-    AuditAction.CUSTOMER_DELETE: "Delete a customer",
-    AuditAction.DASHBOARD_OPEN: "Open the customer's dashboard",
-    AuditAction.LOGIN: "Log in",
-    AuditAction.LOGIN_FAILED: "Log in (wrong username or password)",
-    AuditAction.LOGIN_LOCKED: "Log in (locked out)",
-    AuditAction.LOGOUT: "Log out",
-    AuditAction.ACCESS_DENIED: "Open a page",
-    AuditAction.AUDIT_EXPORT: "Export the audit trail",
-    "reminder_send": "Send a reminder e-mail",
-    "profile_update": "Change own settings",
+ACTIONS: dict[str, Promise] = {
+    AuditAction.LICENSE_ASSIGN: pgettext_lazy("audit action", "Assign a paid licence"),
+    AuditAction.DEMO_ASSIGN: pgettext_lazy("audit action", "Assign a demo"),
+    AuditAction.RENEWAL_SUSPEND: pgettext_lazy("audit action", "Suspend renewal"),
+    AuditAction.RENEWAL_RESUME: pgettext_lazy("audit action", "Resume renewal"),
+    AuditAction.ASSIGNMENT_RESOLVE: pgettext_lazy("audit action", "Resolve an unknown outcome"),
+    AuditAction.CUSTOMER_REGISTER: pgettext_lazy("audit action", "Link a FlashStart customer"),
+    AuditAction.CUSTOMER_CREATE: pgettext_lazy("audit action", "Create a customer at FlashStart"),
+    AuditAction.CUSTOMER_UPDATE: pgettext_lazy("audit action", "Change a customer"),
+    AuditAction.CUSTOMER_DELETE: pgettext_lazy("audit action", "Delete a customer"),
+    AuditAction.DASHBOARD_OPEN: pgettext_lazy("audit action", "Open the customer's dashboard"),
+    AuditAction.LOGIN: pgettext_lazy("audit action", "Log in"),
+    AuditAction.LOGIN_FAILED: pgettext_lazy("audit action", "Log in (wrong username or password)"),
+    AuditAction.LOGIN_LOCKED: pgettext_lazy("audit action", "Log in (locked out)"),
+    AuditAction.LOGOUT: pgettext_lazy("audit action", "Log out"),
+    AuditAction.ACCESS_DENIED: pgettext_lazy("audit action", "Open a page"),
+    AuditAction.AUDIT_EXPORT: pgettext_lazy("audit action", "Export the audit trail"),
+    AuditAction.AUDIT_CHECKPOINT: pgettext_lazy("audit action", "Audit checkpoint"),
+    AuditAction.LOGIN_UNLOCK: pgettext_lazy("audit action", "Log in unlocked"),
+    AuditAction.APPROVAL_REQUEST: pgettext_lazy("audit action", "Request approval"),
+    AuditAction.APPROVAL_APPROVE: pgettext_lazy("audit action", "Approve purchase"),
+    AuditAction.APPROVAL_REJECT: pgettext_lazy("audit action", "Reject purchase"),
+    AuditAction.APPROVAL_EXPIRE: pgettext_lazy("audit action", "Approval request expired"),
+    AuditAction.LIMIT_CHANGE: pgettext_lazy("audit action", "Change spending limit"),
+    "reminder_send": pgettext_lazy("audit action", "Send a reminder e-mail"),
+    "profile_update": pgettext_lazy("audit action", "Change own settings"),
 }
 
 # How an attempt ended, in general...
-OUTCOMES: dict[str, str] = {
-    AuditOutcome.SUCCESS: "Done",
-    AuditOutcome.FAILED: "Refused by FlashStart",
-    AuditOutcome.UNKNOWN: "Outcome unknown",
-    AuditOutcome.INVALID: "Input refused",
-    AuditOutcome.DENIED: "Not allowed",
-    AuditOutcome.DUPLICATE: "Repeated submit",
-    AuditOutcome.ERROR: "FlashStart unavailable",
+OUTCOMES: dict[str, Promise] = {
+    AuditOutcome.SUCCESS: pgettext_lazy("audit outcome", "Done"),
+    AuditOutcome.FAILED: pgettext_lazy("audit outcome", "Refused by FlashStart"),
+    AuditOutcome.UNKNOWN: pgettext_lazy("audit outcome", "Outcome unknown"),
+    AuditOutcome.INVALID: pgettext_lazy("audit outcome", "Input refused"),
+    AuditOutcome.DENIED: pgettext_lazy("audit outcome", "Not allowed"),
+    AuditOutcome.DUPLICATE: pgettext_lazy("audit outcome", "Repeated submit"),
+    AuditOutcome.ERROR: pgettext_lazy("audit outcome", "FlashStart unavailable"),
 }
 # ... and what a success (or a refusal) was for each action.
-SPECIFIC_OUTCOMES: dict[tuple[str, str], str] = {
-    (AuditAction.LICENSE_ASSIGN, AuditOutcome.SUCCESS): "Assigned",
-    (AuditAction.DEMO_ASSIGN, AuditOutcome.SUCCESS): "Demo assigned",
-    (AuditAction.RENEWAL_SUSPEND, AuditOutcome.SUCCESS): "Renewal suspended",
-    (AuditAction.RENEWAL_RESUME, AuditOutcome.SUCCESS): "Renewal resumed",
-    (AuditAction.ASSIGNMENT_RESOLVE, AuditOutcome.SUCCESS): "Resolved",
-    (AuditAction.CUSTOMER_REGISTER, AuditOutcome.SUCCESS): "Linked",
-    (AuditAction.CUSTOMER_CREATE, AuditOutcome.SUCCESS): "Created",
-    (AuditAction.CUSTOMER_UPDATE, AuditOutcome.SUCCESS): "Changed",
-    (AuditAction.CUSTOMER_DELETE, AuditOutcome.SUCCESS): "Deleted",
+SPECIFIC_OUTCOMES: dict[tuple[str, str], Promise] = {
+    (AuditAction.LICENSE_ASSIGN, AuditOutcome.SUCCESS): pgettext_lazy("audit outcome", "Assigned"),
+    (AuditAction.DEMO_ASSIGN, AuditOutcome.SUCCESS): pgettext_lazy(
+        "audit outcome", "Demo assigned"
+    ),
+    (AuditAction.RENEWAL_SUSPEND, AuditOutcome.SUCCESS): pgettext_lazy(
+        "audit outcome", "Renewal suspended"
+    ),
+    (AuditAction.RENEWAL_RESUME, AuditOutcome.SUCCESS): pgettext_lazy(
+        "audit outcome", "Renewal resumed"
+    ),
+    (AuditAction.ASSIGNMENT_RESOLVE, AuditOutcome.SUCCESS): pgettext_lazy(
+        "audit outcome", "Resolved"
+    ),
+    (AuditAction.CUSTOMER_REGISTER, AuditOutcome.SUCCESS): pgettext_lazy("audit outcome", "Linked"),
+    (AuditAction.CUSTOMER_CREATE, AuditOutcome.SUCCESS): pgettext_lazy("audit outcome", "Created"),
+    (AuditAction.CUSTOMER_UPDATE, AuditOutcome.SUCCESS): pgettext_lazy("audit outcome", "Changed"),
+    (AuditAction.CUSTOMER_DELETE, AuditOutcome.SUCCESS): pgettext_lazy("audit outcome", "Deleted"),
     # The portal issues a one-time link; whether the browser then opened it, it cannot see.
-    (AuditAction.DASHBOARD_OPEN, AuditOutcome.SUCCESS): "Link issued",
-    (AuditAction.DASHBOARD_OPEN, AuditOutcome.FAILED): "No link: refused by FlashStart",
-    (AuditAction.LOGIN, AuditOutcome.SUCCESS): "Logged in",
-    (AuditAction.LOGOUT, AuditOutcome.SUCCESS): "Logged out",
-    (AuditAction.LOGIN_FAILED, AuditOutcome.DENIED): "Refused",
-    (AuditAction.LOGIN_LOCKED, AuditOutcome.DENIED): "Locked out",
-    (AuditAction.AUDIT_EXPORT, AuditOutcome.SUCCESS): "Exported",
+    (AuditAction.DASHBOARD_OPEN, AuditOutcome.SUCCESS): pgettext_lazy(
+        "audit outcome", "Link issued"
+    ),
+    (AuditAction.DASHBOARD_OPEN, AuditOutcome.FAILED): pgettext_lazy(
+        "audit outcome", "No link: refused by FlashStart"
+    ),
+    (AuditAction.LOGIN, AuditOutcome.SUCCESS): pgettext_lazy("audit outcome", "Logged in"),
+    (AuditAction.LOGOUT, AuditOutcome.SUCCESS): pgettext_lazy("audit outcome", "Logged out"),
+    (AuditAction.LOGIN_FAILED, AuditOutcome.DENIED): pgettext_lazy("audit outcome", "Refused"),
+    (AuditAction.LOGIN_LOCKED, AuditOutcome.DENIED): pgettext_lazy("audit outcome", "Locked out"),
+    (AuditAction.AUDIT_EXPORT, AuditOutcome.SUCCESS): pgettext_lazy("audit outcome", "Exported"),
 }
 # The badge's colour (it always carries the word too).
 TONES: dict[str, str] = {
@@ -81,52 +109,56 @@ TONES: dict[str, str] = {
 }
 
 # Field names the services and the vendor use, as the forms label them.
-FIELD_LABELS: dict[str, str] = {
-    "customer_code": "FlashStart customer code",
-    "name": "Customer name",
-    "email": "E-mail",
-    "language": "Language",
-    "lang": "Language",
-    "notes": "Notes",
-    "password": "Password",
-    "customer_name": "First name or contact name",
-    "customer_surname": "Surname",
-    "company_name": "Company name",
-    "country_code": "Country",
-    "industry_code": "Industry",
-    "phone": "Phone",
-    "skype": "Skype",
-    "license_code": "Licence",
-    "license_info": "Label for this licence",
-    "license_id": "FlashStart licence id",
-    "license_duration": "Duration",
-    "version_code": "Version",
-    "currency_code": "Currency",
-    "quote": "Price confirmation",
-    "token": "Confirmation",
-    "reason": "Reason",
-    "note": "How you checked",
-    "outcome": "What FlashStart confirmed",
-    "expiry_date": "Expiry date",
-    "accept_notifications": "Notify the customer",
+FIELD_LABELS: dict[str, Promise] = {
+    "customer_code": gettext_lazy("FlashStart customer code"),
+    "name": gettext_lazy("Customer name"),
+    "email": gettext_lazy("E-mail"),
+    "language": gettext_lazy("Language"),
+    "lang": gettext_lazy("Language"),
+    "notes": gettext_lazy("Notes"),
+    "password": gettext_lazy("Password"),
+    "customer_name": gettext_lazy("First name or contact name"),
+    "customer_surname": gettext_lazy("Surname"),
+    "company_name": gettext_lazy("Company name"),
+    "country_code": gettext_lazy("Country"),
+    "industry_code": gettext_lazy("Industry"),
+    "phone": gettext_lazy("Phone"),
+    "skype": gettext_lazy("Skype"),
+    "license_code": gettext_lazy("Licence"),
+    "license_info": gettext_lazy("Label for this licence"),
+    "license_id": gettext_lazy("FlashStart licence id"),
+    "license_duration": gettext_lazy("Duration"),
+    "version_code": gettext_lazy("Version"),
+    "currency_code": gettext_lazy("Currency"),
+    "quote": gettext_lazy("Price confirmation"),
+    "token": gettext_lazy("Confirmation"),
+    "reason": gettext_lazy("Reason"),
+    "note": gettext_lazy("How you checked"),
+    "outcome": gettext_lazy("What FlashStart confirmed"),
+    "expiry_date": gettext_lazy("Expiry date"),
+    "accept_notifications": gettext_lazy("Notify the customer"),
 }
 NON_FIELD = "__all__"
 
 # "Refused input: license_info: ...; __all__: ..." as the services wrote it before the
 # labels: a segment starts at the message's start or after "; ", with a field's name.
-_PREFIXES = ("Refused input: ", "Refused: ")
+# Stored messages are English: their prefix is translated when shown.
+_PREFIXES: dict[str, Promise] = {
+    "Refused input: ": gettext_lazy("Refused input"),
+    "Refused: ": gettext_lazy("Refused"),
+}
 _SEGMENT = re.compile(r"(?:^|(?<=; ))(__all__|[a-z][a-z0-9_]{1,40}): ")
 
 
 def action_words(action: str) -> str:
-    """What was attempted, e.g. "Assign a paid licence"."""
-    return ACTIONS.get(action) or _choice_label(AuditAction, action)
+    """What was attempted, e.g. "Assign a paid licence" (in the active language)."""
+    return str(ACTIONS.get(action) or _choice_label(AuditAction, action))
 
 
 def outcome_words(action: str, outcome: str) -> str:
     """How it ended, e.g. "Link issued" or "Refused by FlashStart"."""
     specific = SPECIFIC_OUTCOMES.get((action, outcome))
-    return specific or OUTCOMES.get(outcome) or _choice_label(AuditOutcome, outcome)
+    return str(specific or OUTCOMES.get(outcome) or _choice_label(AuditOutcome, outcome))
 
 
 def _choice_label(choices, value: str) -> str:
@@ -142,18 +174,23 @@ def field_label(name: str) -> str:
     """The label a person saw for field `name` ("" for errors about the whole form)."""
     if name == NON_FIELD:
         return ""
-    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+    return str(FIELD_LABELS.get(name, name.replace("_", " ").capitalize()))
 
 
 def refusal_text(errors: dict[str, list[str]], *, name_fields: bool = True) -> str:
     """Field errors as one line: "E-mail: Enter a valid address. Phone: ...", whole-form
-    errors without a label."""
-    parts = []
-    for name, messages in errors.items():
-        text = " ".join(str(m) for m in messages)
-        label = field_label(name) if name_fields else ""
-        parts.append(f"{label}: {text}" if label else text)
-    return _joined(parts)
+    errors without a label.
+
+    Always in English, whatever the active language: the line is stored in the audit
+    trail (hash-chained), and `readable_message` translates its labels when shown.
+    """
+    with translation.override(texts.STORED_LANGUAGE):
+        parts = []
+        for name, messages in errors.items():
+            text = " ".join(str(m) for m in messages)
+            label = field_label(name) if name_fields else ""
+            parts.append(f"{label}: {text}" if label else text)
+        return _joined(parts)
 
 
 def _joined(parts: list[str]) -> str:
@@ -166,23 +203,53 @@ def _joined(parts: list[str]) -> str:
     return text
 
 
+@functools.cache
+def _english_labels() -> tuple[dict[str, str], re.Pattern]:
+    """The stored (English) labels, each with its field's name, and a pattern that finds
+    them where a segment starts: the message's start, after "; " or after a sentence."""
+    with translation.override(texts.STORED_LANGUAGE):
+        names = {str(label): name for name, label in FIELD_LABELS.items()}
+    choices = "|".join(re.escape(label) for label in sorted(names, key=len, reverse=True))
+    return names, re.compile(rf"(?:^|(?<=; )|(?<=[.!?] ))({choices}): ")
+
+
 def readable_message(message: str) -> str:
-    """A stored message as a person reads it: field names as labels, no `__all__`."""
+    """A stored (English) message as a person reads it, in the active language: the
+    catalogue's messages it was made of translated (`texts.translated`), fields named by
+    their labels, never `__all__`. What the vendor and staff wrote stays as stored."""
     prefix = next((p for p in _PREFIXES if message.startswith(p)), None)
     if prefix is None:
-        return message
+        return texts.translated(message)
     rest = message[len(prefix) :]
-    if not _SEGMENT.match(rest):
-        return message
+    if _SEGMENT.match(rest):  # a row from before the labels: field names
+        names = {name: name for name in [*FIELD_LABELS, NON_FIELD]}
+        found = [m for m in _SEGMENT.finditer(rest) if m.group(1) in names]
+    else:
+        names, labelled = _english_labels()
+        found = list(labelled.finditer(rest))
+    return f"{_PREFIXES[prefix]}: {_segments(rest, found, names)}"
 
-    def label(match: re.Match) -> str:
-        name = match.group(1)
-        if name != NON_FIELD and name not in FIELD_LABELS:
-            return match.group(0)
-        text = field_label(name)
-        return f"{text}: " if text else ""
 
-    return prefix + _SEGMENT.sub(label, rest).replace(".; ", ". ")
+def _segments(rest: str, found: list[re.Match], names: dict[str, str]) -> str:
+    """`rest` cut where each field's label (or name) starts: each label as the active
+    language has it, each field's messages translated."""
+    starts = [m.start() for m in found] + [len(rest)]
+    pieces = [("", rest[: starts[0]])] if starts[0] else []
+    pieces += [
+        (field_label(names[m.group(1)]), rest[m.end() : end])
+        for m, end in zip(found, starts[1:], strict=True)
+    ]
+    text = ""
+    for label, body in pieces:
+        separator = ""
+        for ending in ("; ", " "):
+            if body.endswith(ending):
+                body, separator = body[: -len(ending)], ending
+                break
+        if separator == "; " and body.endswith("."):
+            separator = " "  # a finished sentence needs no "; " after it
+        text += (f"{label}: " if label else "") + texts.translated(body) + separator
+    return text
 
 
 def customer_names(codes: Iterable[int | None]) -> dict[int, str]:
@@ -216,10 +283,15 @@ def call_words(event: AuditEvent) -> str:
     """The vendor call in a sentence: "FlashStart answered 200 in 41 ms." or ""."""
     if not event.endpoint:
         return ""
-    took = f" in {event.duration_ms:,} ms" if event.duration_ms is not None else ""
+    values = {"endpoint": event.endpoint, "status": event.http_status, "ms": ""}
+    if event.duration_ms is not None:
+        values["ms"] = formats.number_format(event.duration_ms, force_grouping=True)
+        if event.http_status:
+            return _("FlashStart (%(endpoint)s) answered %(status)s in %(ms)s ms.") % values
+        return _("FlashStart (%(endpoint)s) gave no answer in %(ms)s ms.") % values
     if event.http_status:
-        return f"FlashStart ({event.endpoint}) answered {event.http_status}{took}."
-    return f"FlashStart ({event.endpoint}) gave no answer{took}."
+        return _("FlashStart (%(endpoint)s) answered %(status)s.") % values
+    return _("FlashStart (%(endpoint)s) gave no answer.") % values
 
 
 def sentence(event: AuditEvent) -> str:
@@ -229,7 +301,7 @@ def sentence(event: AuditEvent) -> str:
     if message:
         parts.append(message if message[-1] in ".!?)" else message + ".")
     if event.assignment_id:
-        parts.append(f"Assignment #{event.assignment_id}.")
+        parts.append(_("Assignment #%(number)s.") % {"number": event.assignment_id})
     call = call_words(event)
     if call:
         parts.append(call)

@@ -19,11 +19,12 @@ from licensing.forms.audit import (
 )
 from licensing.forms.base import (
     CHOOSE_LISTED,
-    DURATIONS,
+    DURATION_MONTHS,
     PHONE_PATTERN,
     QUOTE_MAX_AGE,
     QUOTE_SALT,
     PortalForm,
+    duration_choices,
     language_choices,
 )
 from licensing.forms.customers import (
@@ -49,7 +50,7 @@ __all__ = [
     "CustomerCreateForm",
     "CustomerLinkForm",
     "CustomerSearchForm",
-    "DURATIONS",
+    "DURATION_MONTHS",
     "DemoForm",
     "PHONE_PATTERN",
     "PortalForm",
@@ -58,6 +59,7 @@ __all__ = [
     "ResolveForm",
     "ResumeForm",
     "SuspendForm",
+    "duration_choices",
     "language_choices",
     "quote_data",
     "quote_sign",

@@ -5,13 +5,15 @@ from decimal import Decimal
 
 from django import forms
 from django.core import signing
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from licensing.forms.base import (
-    DURATIONS,
     QUOTE_MAX_AGE,
     QUOTE_SALT,
     PortalForm,
     _choices,
+    duration_choices,
     language_choices,
 )
 
@@ -19,22 +21,22 @@ from licensing.forms.base import (
 class CatalogueFilterForm(PortalForm):
     """The catalogue's filters. Every value has a default, so an empty form is valid."""
 
-    lang = forms.ChoiceField(label="Language", required=False)
+    lang = forms.ChoiceField(label=gettext_lazy("Language"), required=False)
     version_code = forms.TypedChoiceField(
-        label="Version", required=False, coerce=int, empty_value=None
+        label=gettext_lazy("Version"), required=False, coerce=int, empty_value=None
     )
     license_duration = forms.TypedChoiceField(
-        label="Duration", required=False, coerce=int, empty_value=None
+        label=gettext_lazy("Duration"), required=False, coerce=int, empty_value=None
     )
-    currency_code = forms.ChoiceField(label="Currency", required=False, initial="EUR")
+    currency_code = forms.ChoiceField(label=gettext_lazy("Currency"), required=False, initial="EUR")
 
     def __init__(self, *args, versions=(), currencies=(), default_lang="en", **kwargs):
         super().__init__(*args, **kwargs)
         self.default_lang = default_lang
         self.fields["lang"].initial = default_lang
         self.fields["lang"].choices = language_choices()
-        self.fields["version_code"].choices = [("", "All versions")] + _choices(versions)
-        self.fields["license_duration"].choices = [("", "Any duration")] + DURATIONS
+        self.fields["version_code"].choices = [("", _("All versions")), *_choices(versions)]
+        self.fields["license_duration"].choices = [("", _("Any duration")), *duration_choices()]
         self.fields["currency_code"].choices = _choices(currencies)
 
     def clean_lang(self):
@@ -79,17 +81,21 @@ class AssignForm(PortalForm):
     quote = forms.CharField(widget=forms.HiddenInput)
     repeat_of = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     license_info = forms.CharField(
-        label="Label for this licence",
+        label=gettext_lazy("Label for this licence"),
         max_length=100,
-        help_text="Where or for whom it is used, e.g. “Headquarter” or “Secondary office”. "
-        "Letters, numbers, dashes and spaces.",
+        help_text=gettext_lazy(
+            "Where or for whom it is used, e.g. “Headquarter” or “Secondary office”. "
+            "Letters, numbers, dashes and spaces."
+        ),
         widget=forms.TextInput(attrs={"aria-required": "true"}),
     )
     accept_notifications = forms.BooleanField(
-        label="FlashStart e-mails the customer about this licence",
+        label=gettext_lazy("FlashStart e-mails the customer about this licence"),
         required=False,
         initial=True,
-        help_text="FlashStart's notifications to the customer (its “accept notifications”).",
+        help_text=gettext_lazy(
+            "FlashStart's notifications to the customer (its “accept notifications”)."
+        ),
     )
 
     def clean_quote(self) -> dict:
@@ -97,13 +103,18 @@ class AssignForm(PortalForm):
             data = signing.loads(self.cleaned_data["quote"], salt=QUOTE_SALT, max_age=QUOTE_MAX_AGE)
         except signing.SignatureExpired:
             raise forms.ValidationError(
-                "This price was confirmed more than an hour ago and may have changed. "
-                "Check the fresh price below and confirm again.",
+                _(
+                    "This price was confirmed more than an hour ago and may have changed. "
+                    "Check the fresh price below and confirm again."
+                ),
                 code="expired",
             ) from None
         except signing.BadSignature:
             raise forms.ValidationError(
-                "This confirmation could not be read. Open the licence from the catalogue again.",
+                _(
+                    "This confirmation could not be read. "
+                    "Open the licence from the catalogue again."
+                ),
                 code="bad",
             ) from None
         data["points"] = None if data.get("points") is None else Decimal(data["points"])
@@ -142,10 +153,10 @@ class ApprovalRequestForm(AssignForm):
     """The confirmation of a purchase above the person's limit: sent to a manager."""
 
     note = forms.CharField(
-        label="Note for the manager",
+        label=gettext_lazy("Note for the manager"),
         required=False,
         max_length=2000,
-        help_text="Optional: why this purchase is needed.",
+        help_text=gettext_lazy("Optional: why this purchase is needed."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -155,12 +166,15 @@ class ApprovalDecisionForm(PortalForm):
 
     APPROVE, REJECT = "approve", "reject"
 
-    decision = forms.ChoiceField(choices=[(APPROVE, "Approve"), (REJECT, "Reject")])
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[(APPROVE, gettext_lazy("Approve")), (REJECT, gettext_lazy("Reject"))],
+    )
     reason = forms.CharField(
-        label="Reason for rejecting",
+        label=gettext_lazy("Reason for rejecting"),
         required=False,
         max_length=2000,
-        help_text="Needed to reject: the requester reads it.",
+        help_text=gettext_lazy("Needed to reject: the requester reads it."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     confirmed_amount = forms.DecimalField(
@@ -171,21 +185,23 @@ class ApprovalDecisionForm(PortalForm):
     def clean(self):
         data = super().clean()
         if data.get("decision") == self.REJECT and not (data.get("reason") or "").strip():
-            self.add_error("reason", "Say why, in a few words (the requester reads it).")
+            self.add_error("reason", _("Say why, in a few words (the requester reads it)."))
         return data
 
 
 class DemoForm(PortalForm):
     token = forms.UUIDField(widget=forms.HiddenInput)
     lang = forms.ChoiceField(
-        label="Customer's language",
-        help_text="FlashStart writes to the customer in this language.",
+        label=gettext_lazy("Customer's language"),
+        help_text=gettext_lazy("FlashStart writes to the customer in this language."),
     )
     accept_notifications = forms.BooleanField(
-        label="FlashStart e-mails the customer about this demo",
+        label=gettext_lazy("FlashStart e-mails the customer about this demo"),
         required=False,
         initial=True,
-        help_text="FlashStart's notifications to the customer (its “accept notifications”).",
+        help_text=gettext_lazy(
+            "FlashStart's notifications to the customer (its “accept notifications”)."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

@@ -1,6 +1,8 @@
 """The audit list's (and exports') filters."""
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from licensing import audit
 from licensing.models import AuditAction, AuditOutcome
@@ -10,30 +12,38 @@ class AuditFilterForm(forms.Form):
     """The audit list's filters (also the export's): all optional, all in the query string."""
 
     date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
     )
     actor = forms.CharField(
         required=False,
         max_length=150,
-        label="Staff member",
+        label=gettext_lazy("Staff member"),
         widget=forms.TextInput(
-            attrs={"class": "filter-text", "autocomplete": "off", "placeholder": "username"}
+            attrs={
+                "class": "filter-text",
+                "autocomplete": "off",
+                "placeholder": gettext_lazy("username"),
+            }
         ),
     )
     action = forms.ChoiceField(
-        required=False, choices=[("", "Any action"), *AuditAction.choices], label="Action"
+        required=False,
+        choices=[("", gettext_lazy("Any action")), *AuditAction.choices],
+        label=gettext_lazy("Action"),
     )
     outcome = forms.ChoiceField(
-        required=False, choices=[("", "Any outcome"), *AuditOutcome.choices], label="Outcome"
+        required=False,
+        choices=[("", gettext_lazy("Any outcome")), *AuditOutcome.choices],
+        label=gettext_lazy("Outcome"),
     )
     customer = forms.IntegerField(
         required=False,
         min_value=0,
         max_value=2**63 - 1,
-        label="Customer code",
+        label=gettext_lazy("Customer code"),
         widget=forms.TextInput(
             attrs={"class": "filter-text", "inputmode": "numeric", "pattern": "[0-9]*"}
         ),
@@ -46,7 +56,7 @@ class AuditFilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "The end date is before the start date.")
+            self.add_error("date_to", _("The end date is before the start date."))
         return cleaned
 
     def filters(self) -> audit.AuditFilters:

@@ -1,11 +1,12 @@
 """What every form here shares: label style, clear choice errors, constants."""
 
 from django import forms
+from django.utils.translation import gettext_lazy, ngettext
 
 from licensing.models import Language
 
-CHOOSE_LISTED = "Choose one of the listed options."
-DURATIONS = [(1, "1 month"), (12, "12 months"), (24, "24 months"), (36, "36 months")]
+CHOOSE_LISTED = gettext_lazy("Choose one of the listed options.")
+DURATION_MONTHS = (1, 12, 24, 36)  # the catalogue's durations
 QUOTE_SALT = "licensing.assign.quote"
 QUOTE_MAX_AGE = 60 * 60  # a confirmed price older than this is asked for again
 PHONE_PATTERN = r"^[0-9 +()./-]{4,30}$"  # as services.customer_create checks it
@@ -13,6 +14,14 @@ PHONE_PATTERN = r"^[0-9 +()./-]{4,30}$"  # as services.customer_create checks it
 
 def _choices(items) -> list[tuple[str, str]]:
     return [(item.value, item.label) for item in items]
+
+
+def duration_choices() -> list[tuple[int, str]]:
+    """The catalogue's durations, labelled in the active language: (12, "12 months")."""
+    return [
+        (months, ngettext("%(counter)s month", "%(counter)s months", months) % {"counter": months})
+        for months in DURATION_MONTHS
+    ]
 
 
 def language_choices() -> list[tuple[str, str]]:

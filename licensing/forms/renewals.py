@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from licensing.forms.base import PortalForm
@@ -11,9 +12,9 @@ from licensing.forms.base import PortalForm
 
 class SuspendForm(PortalForm):
     reason = forms.CharField(
-        label="Reason",
+        label=gettext_lazy("Reason"),
         max_length=500,
-        help_text="Why renewal stops, in a few words. It is kept in the audit trail.",
+        help_text=gettext_lazy("Why renewal stops, in a few words. It is kept in the audit trail."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -26,58 +27,62 @@ class ResolveForm(PortalForm):
     ASSIGNED, FAILED = "assigned", "failed"
 
     outcome = forms.ChoiceField(
-        label="What FlashStart confirmed",
+        label=gettext_lazy("What FlashStart confirmed"),
         widget=forms.RadioSelect,
         choices=[
-            (ASSIGNED, "The licence was assigned (enter its licence id)"),
-            (FAILED, "Nothing was assigned — mark as failed"),
+            (ASSIGNED, gettext_lazy("The licence was assigned (enter its licence id)")),
+            (FAILED, gettext_lazy("Nothing was assigned — mark as failed")),
         ],
     )
     license_id = forms.CharField(
-        label="FlashStart licence id",
+        label=gettext_lazy("FlashStart licence id"),
         max_length=64,
         required=False,
-        help_text="As shown in the FlashStart customer area. Needed when it was assigned.",
+        help_text=gettext_lazy(
+            "As shown in the FlashStart customer area. Needed when it was assigned."
+        ),
     )
     # ISO dates: a date input shows nothing for a value in any other format.
     start_date = forms.DateField(
-        label="Start date",
+        label=gettext_lazy("Start date"),
         required=False,
-        help_text="As shown at FlashStart.",
+        help_text=gettext_lazy("As shown at FlashStart."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     expiry_date = forms.DateField(
-        label="Expiry date",
+        label=gettext_lazy("Expiry date"),
         required=False,
-        help_text="As shown at FlashStart.",
+        help_text=gettext_lazy("As shown at FlashStart."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     amount = forms.DecimalField(
-        label="Amount deducted",
+        label=gettext_lazy("Amount deducted"),
         required=False,
         min_value=0,
         max_digits=12,
         decimal_places=2,
-        help_text="What FlashStart took from the credit, so that reports count it.",
+        help_text=gettext_lazy("What FlashStart took from the credit, so that reports count it."),
     )
     currency = forms.CharField(
-        label="Currency",
+        label=gettext_lazy("Currency"),
         required=False,
         max_length=3,
-        help_text="Of the amount, e.g. EUR.",
+        help_text=gettext_lazy("Of the amount, e.g. EUR."),
         widget=forms.TextInput(attrs={"size": 4, "autocomplete": "off"}),
     )
     note = forms.CharField(
-        label="How you checked",
+        label=gettext_lazy("How you checked"),
         max_length=2000,
-        help_text="For example who at FlashStart confirmed it. Kept in the audit trail.",
+        help_text=gettext_lazy(
+            "For example who at FlashStart confirmed it. Kept in the audit trail."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def clean(self):
         data = super().clean()
         if data.get("outcome") == self.ASSIGNED and not data.get("license_id"):
-            self.add_error("license_id", "Enter the licence id shown in FlashStart.")
+            self.add_error("license_id", _("Enter the licence id shown in FlashStart."))
         return data
 
     def clean_currency(self) -> str:

@@ -6,9 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from licensing.models.assignments import LicenseAssignment
 from licensing.models.customers import Customer
+from licensing.models.naming import name_fields, name_model
 
 
 class SpendingLimit(models.Model):
@@ -30,50 +33,58 @@ class SpendingLimit(models.Model):
         related_name="spending_limit",
     )
     per_purchase_eur = models.DecimalField(
-        "per purchase (EUR)",
+        _("per purchase (EUR)"),
         max_digits=12,
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="A purchase above this needs a manager's approval. Empty: no limit.",
+        help_text=_("A purchase above this needs a manager's approval. Empty: no limit."),
     )
     per_day_eur = models.DecimalField(
-        "per day (EUR)",
+        _("per day (EUR)"),
         max_digits=12,
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="Purchases of one day (pending and settled) above this need approval. "
-        "Empty: no limit.",
+        help_text=_(
+            "Purchases of one day (pending and settled) above this need approval. Empty: no limit."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "spending limit"
+        verbose_name = _("spending limit")
         constraints = [
             models.CheckConstraint(
                 condition=Q(group__isnull=True, user__isnull=False)
                 | Q(group__isnull=False, user__isnull=True),
                 name="spending_limit_group_or_user",
-                violation_error_message="Choose either a group or a person (one of them).",
+                violation_error_message=_("Choose either a group or a person (one of them)."),
             ),
             models.CheckConstraint(
                 condition=(Q(per_purchase_eur__isnull=True) | Q(per_purchase_eur__gte=0))
                 & (Q(per_day_eur__isnull=True) | Q(per_day_eur__gte=0)),
                 name="spending_limit_not_negative",
-                violation_error_message="A limit cannot be negative.",
+                violation_error_message=_("A limit cannot be negative."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"limit of {self.user or self.group}"
+        return gettext("limit of %(whose)s") % {"whose": self.user or self.group}
+
+
+# Its plural, as Django would derive it ("spending limit" + "s"), but translated.
+name_model(SpendingLimit, _("spending limit"), _("spending limits"))
+name_fields(SpendingLimit, group=_("group"), user=_("user"), updated_at=_("updated at"))
 
 
 class ApprovalStatus(models.TextChoices):
-    PENDING = "pending", "Awaiting approval"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    EXPIRED = "expired", "Expired"
+    """A request's state (the Italian agrees with "richiesta")."""
+
+    PENDING = "pending", pgettext_lazy("approval status", "Awaiting approval")
+    APPROVED = "approved", pgettext_lazy("approval status", "Approved")
+    REJECTED = "rejected", pgettext_lazy("approval status", "Rejected")
+    EXPIRED = "expired", pgettext_lazy("approval status", "Expired")
 
 
 class ApprovalRequest(models.Model):
@@ -86,13 +97,13 @@ class ApprovalRequest(models.Model):
 
     token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="approvals")
-    license_code = models.CharField("licence code", max_length=64)
-    license_name = models.CharField("licence name", max_length=255, blank=True)
-    license_info = models.CharField("licence label", max_length=255)
-    amount = models.DecimalField("quoted amount", max_digits=12, decimal_places=2)
+    license_code = models.CharField(_("licence code"), max_length=64)
+    license_name = models.CharField(_("licence name"), max_length=255, blank=True)
+    license_info = models.CharField(_("licence label"), max_length=255)
+    amount = models.DecimalField(_("quoted amount"), max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     amount_eur = models.DecimalField(
-        "amount in EUR", max_digits=12, decimal_places=2, null=True, blank=True
+        _("amount in EUR"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     points = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     accept_notifications = models.BooleanField(default=True)
@@ -138,10 +149,11 @@ class ApprovalRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.license_name or self.license_code} for {self.customer} "
-            f"({self.get_status_display()})"
-        )
+        return gettext("%(licence)s for %(customer)s (%(status)s)") % {
+            "licence": self.license_name or self.license_code,
+            "customer": self.customer,
+            "status": self.get_status_display(),
+        }
 
     @property
     def is_expired(self) -> bool:

@@ -3,46 +3,69 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from licensing.models.assignments import LicenseAssignment
+from licensing.models.naming import name_fields, name_model
 
 
 class AuditAction(models.TextChoices):
-    LICENSE_ASSIGN = "license_assign", "Assign licence"
-    DEMO_ASSIGN = "demo_assign", "Assign demo"
-    RENEWAL_SUSPEND = "renewal_suspend", "Suspend renewal"
-    RENEWAL_RESUME = "renewal_resume", "Resume renewal"
-    ASSIGNMENT_RESOLVE = "assignment_resolve", "Resolve unknown outcome"
-    CUSTOMER_REGISTER = "customer_register", "Register customer"
-    CUSTOMER_CREATE = "customer_create", "Create customer at vendor"
-    CUSTOMER_UPDATE = "customer_update", "Change customer"
-    CUSTOMER_DELETE = "customer_delete", "Delete customer"
-    DASHBOARD_OPEN = "dashboard_open", "Open customer dashboard"
-    LOGIN = "login", "Log in"
-    LOGIN_FAILED = "login_failed", "Failed log in"
-    LOGIN_LOCKED = "login_locked", "Log in locked out"
-    LOGOUT = "logout", "Log out"
-    ACCESS_DENIED = "access_denied", "Access refused"
-    AUDIT_EXPORT = "audit_export", "Audit export"
-    REMINDER_SEND = "reminder_send", "Send reminder"
-    PROFILE_UPDATE = "profile_update", "Change profile"
-    AUDIT_CHECKPOINT = "audit_checkpoint", "Audit checkpoint"
-    LOGIN_UNLOCK = "login_unlock", "Log in unlocked"
-    APPROVAL_REQUEST = "approval_request", "Request approval"
-    APPROVAL_APPROVE = "approval_approve", "Approve purchase"
-    APPROVAL_REJECT = "approval_reject", "Reject purchase"
-    APPROVAL_EXPIRE = "approval_expire", "Approval request expired"
-    LIMIT_CHANGE = "limit_change", "Change spending limit"
+    """What an audit row records an attempt to do. The labels are translated when shown;
+    the exports write them in English (`audit.exports`)."""
+
+    LICENSE_ASSIGN = "license_assign", pgettext_lazy("audit action type", "Assign licence")
+    DEMO_ASSIGN = "demo_assign", pgettext_lazy("audit action type", "Assign demo")
+    RENEWAL_SUSPEND = "renewal_suspend", pgettext_lazy("audit action type", "Suspend renewal")
+    RENEWAL_RESUME = "renewal_resume", pgettext_lazy("audit action type", "Resume renewal")
+    ASSIGNMENT_RESOLVE = (
+        "assignment_resolve",
+        pgettext_lazy("audit action type", "Resolve unknown outcome"),
+    )
+    CUSTOMER_REGISTER = (
+        "customer_register",
+        pgettext_lazy("audit action type", "Register customer"),
+    )
+    CUSTOMER_CREATE = (
+        "customer_create",
+        pgettext_lazy("audit action type", "Create customer at vendor"),
+    )
+    CUSTOMER_UPDATE = "customer_update", pgettext_lazy("audit action type", "Change customer")
+    CUSTOMER_DELETE = "customer_delete", pgettext_lazy("audit action type", "Delete customer")
+    DASHBOARD_OPEN = (
+        "dashboard_open",
+        pgettext_lazy("audit action type", "Open customer dashboard"),
+    )
+    LOGIN = "login", pgettext_lazy("audit action type", "Log in")
+    LOGIN_FAILED = "login_failed", pgettext_lazy("audit action type", "Failed log in")
+    LOGIN_LOCKED = "login_locked", pgettext_lazy("audit action type", "Log in locked out")
+    LOGOUT = "logout", pgettext_lazy("audit action type", "Log out")
+    ACCESS_DENIED = "access_denied", pgettext_lazy("audit action type", "Access refused")
+    AUDIT_EXPORT = "audit_export", pgettext_lazy("audit action type", "Audit export")
+    REMINDER_SEND = "reminder_send", pgettext_lazy("audit action type", "Send reminder")
+    PROFILE_UPDATE = "profile_update", pgettext_lazy("audit action type", "Change profile")
+    AUDIT_CHECKPOINT = "audit_checkpoint", pgettext_lazy("audit action type", "Audit checkpoint")
+    LOGIN_UNLOCK = "login_unlock", pgettext_lazy("audit action type", "Log in unlocked")
+    APPROVAL_REQUEST = "approval_request", pgettext_lazy("audit action type", "Request approval")
+    APPROVAL_APPROVE = "approval_approve", pgettext_lazy("audit action type", "Approve purchase")
+    APPROVAL_REJECT = "approval_reject", pgettext_lazy("audit action type", "Reject purchase")
+    APPROVAL_EXPIRE = (
+        "approval_expire",
+        pgettext_lazy("audit action type", "Approval request expired"),
+    )
+    LIMIT_CHANGE = "limit_change", pgettext_lazy("audit action type", "Change spending limit")
 
 
 class AuditOutcome(models.TextChoices):
-    SUCCESS = "success", "Success"
-    FAILED = "failed", "Refused by vendor"
-    UNKNOWN = "unknown", "Outcome unknown"
-    INVALID = "invalid", "Invalid input"
-    DENIED = "denied", "Permission refused"
-    DUPLICATE = "duplicate", "Repeated submit"
-    ERROR = "error", "Vendor unavailable"
+    """How an audited attempt ended (labels translated when shown, English in exports)."""
+
+    SUCCESS = "success", pgettext_lazy("audit result", "Success")
+    FAILED = "failed", pgettext_lazy("audit result", "Refused by vendor")
+    UNKNOWN = "unknown", pgettext_lazy("audit result", "Outcome unknown")
+    INVALID = "invalid", pgettext_lazy("audit result", "Invalid input")
+    DENIED = "denied", pgettext_lazy("audit result", "Permission refused")
+    DUPLICATE = "duplicate", pgettext_lazy("audit result", "Repeated submit")
+    ERROR = "error", pgettext_lazy("audit result", "Vendor unavailable")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -93,8 +116,8 @@ class AuditEvent(models.Model):
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     message = models.TextField(blank=True)
-    sent = models.TextField(blank=True, help_text="JSON sent to the vendor (no API key).")
-    answer = models.TextField(blank=True, help_text="The vendor's answer (bounded).")
+    sent = models.TextField(blank=True, help_text=_("JSON sent to the vendor (no API key)."))
+    answer = models.TextField(blank=True, help_text=_("The vendor's answer (bounded)."))
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
     # How `hash` was made (`licensing.audit.hashing`): 1, HMAC-SHA256 with AUDIT_HMAC_KEY,
@@ -115,7 +138,11 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.outcome}"
+        return gettext("#%(number)s %(action)s: %(outcome)s") % {
+            "number": self.seq,
+            "action": self.get_action_display(),
+            "outcome": self.get_outcome_display(),
+        }
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -132,6 +159,32 @@ class AuditEvent(models.Model):
         from licensing.audit import hashing
 
         return hashing.row_hash(self)
+
+
+name_model(AuditEvent, _("audit event"), _("audit events"))
+name_fields(
+    AuditEvent,
+    seq=_("seq"),
+    created_at=_("created at"),
+    actor=_("actor"),
+    actor_username=_("actor username"),
+    ip=_("ip"),
+    user_agent=_("user agent"),
+    request_id=_("request id"),
+    action=_("action"),
+    outcome=_("outcome"),
+    customer_code=_("customer code"),
+    assignment=_("assignment"),
+    endpoint=_("endpoint"),
+    http_status=_("http status"),
+    duration_ms=_("duration ms"),
+    message=_("message"),
+    sent=_("sent"),
+    answer=_("answer"),
+    prev_hash=_("prev hash"),
+    hash=_("hash"),
+    hash_version=_("hash version"),
+)
 
 
 class AuditChainHead(models.Model):

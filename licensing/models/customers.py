@@ -6,11 +6,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from licensing import roles
+from licensing.models.naming import name_fields, name_model
 
 
 class Language(models.TextChoices):
+    """The languages FlashStart writes to a customer in, each named in itself (as the
+    language switcher names the portal's own): not translated."""
+
     EN = "en", "English"
     IT = "it", "Italiano"
     ES = "es", "Español"
@@ -21,10 +26,10 @@ class Customer(models.Model):
     """A customer of the reseller, known at the vendor by `customer_code`."""
 
     customer_code = models.PositiveBigIntegerField(
-        unique=True, help_text="The customer's code in the FlashStart customer area."
+        unique=True, help_text=_("The customer's code in the FlashStart customer area.")
     )
     name = models.CharField(max_length=200)
-    email = models.EmailField("e-mail", blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.EN)
     notes = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -38,7 +43,7 @@ class Customer(models.Model):
         on_delete=models.SET_NULL,
         related_name="owned_customers",
         limit_choices_to=Q(is_superuser=True) | Q(groups__name__in=(roles.SALES, roles.MANAGERS)),
-        help_text="The salesperson responsible: reminders about this customer go to them.",
+        help_text=_("The salesperson responsible: reminders about this customer go to them."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -62,6 +67,20 @@ class Customer(models.Model):
         )
 
 
+name_model(Customer, _("customer"), _("customers"))
+name_fields(
+    Customer,
+    customer_code=_("customer code"),
+    name=_("name"),
+    language=_("language"),
+    notes=_("notes"),
+    created_by=_("created by"),
+    owner=_("owner"),
+    created_at=_("created at"),
+    updated_at=_("updated at"),
+)
+
+
 class Profile(models.Model):
     """A person's preferences, created the first time one is saved (no row: the defaults)."""
 
@@ -71,6 +90,9 @@ class Profile(models.Model):
     reminders_opt_out = models.BooleanField(
         default=False, help_text="No reminder or digest e-mails for this person."
     )
+    # A code from settings.LANGUAGES ("en-gb", "it"); empty: the browser's language. It is
+    # also the language of the e-mails the portal sends to this person.
+    language = models.CharField(max_length=8, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -4,21 +4,25 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from licensing.models.assignments import LicenseAssignment
 
 
 class ReminderKind(models.TextChoices):
-    EXPIRY_30 = "expiry_30", "Expires within 30 days"
-    EXPIRY_7 = "expiry_7", "Expires within 7 days"
-    DEMO_ENDING = "demo_ending", "Demo ends within 3 days"
-    DIGEST = "digest", "Managers' digest"
+    EXPIRY_30 = "expiry_30", _("Expires within 30 days")
+    EXPIRY_7 = "expiry_7", _("Expires within 7 days")
+    DEMO_ENDING = "demo_ending", _("Demo ends within 3 days")
+    DIGEST = "digest", _("Managers' digest")
 
 
 class ReminderStatus(models.TextChoices):
-    PENDING = "pending", "Being sent"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Sending failed"
+    """A reminder e-mail's state (the Italian agrees with "promemoria")."""
+
+    PENDING = "pending", pgettext_lazy("reminder status", "Being sent")
+    SENT = "sent", pgettext_lazy("reminder status", "Sent")
+    FAILED = "failed", pgettext_lazy("reminder status", "Sending failed")
 
 
 class Reminder(models.Model):
@@ -27,14 +31,14 @@ class Reminder(models.Model):
     day, go out once however often `send_reminders` runs."""
 
     kind = models.CharField(max_length=12, choices=ReminderKind.choices)
-    date = models.DateField(help_text="The licence's expiry date; the digest's day.")
+    date = models.DateField(help_text=_("The licence's expiry date; the digest's day."))
     assignment = models.ForeignKey(
         LicenseAssignment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    email = models.EmailField(help_text="Where it was sent, as it was then.")
+    email = models.EmailField(help_text=_("Where it was sent, as it was then."))
     status = models.CharField(
         max_length=8, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
     )
@@ -69,4 +73,8 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.date} ({self.get_status_display()})"
+        return gettext("%(kind)s for %(date)s (%(status)s)") % {
+            "kind": self.get_kind_display(),
+            "date": self.date,
+            "status": self.get_status_display(),
+        }

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum, Window
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from licensing.models import (
     ApprovalRequest,
@@ -141,7 +142,7 @@ def approvals_summary(*, since=None) -> ApprovalsSummary:
         pending_items=items,
         by_manager=[
             ManagerSpend(
-                username=row["decided_by__username"] or "(deleted user)",
+                username=row["decided_by__username"] or _("(deleted user)"),
                 currency=row["assignment__currency"] or "",
                 count=row["count"],
                 amount=row["amount"] or Decimal("0"),

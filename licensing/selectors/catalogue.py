@@ -13,8 +13,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from licensing import upstream
+from licensing import language, upstream
 from licensing.models import AssignmentKind, AssignmentStatus, Customer, LicenseAssignment
 
 DIRECTORY_CACHE_SECONDS = 3600
@@ -104,7 +106,7 @@ def license_quote(
     try:
         answer = upstream.get_client().licenses_available(
             customer_code=customer.customer_code,
-            lang=customer.language,
+            lang=language.vendor_lang(),  # the name staff read on the quote
             license_code=license_code,
             currency_code=currency_code,
         )
@@ -124,16 +126,19 @@ def assign_warnings(*, customer: Customer, license_code: str) -> list[str]:
     warnings = []
     active = LicenseAssignment.objects.filter(customer=customer, status=AssignmentStatus.ACTIVE)
     if active.filter(kind=AssignmentKind.DEMO).exists():
-        warnings.append(f"{customer.name} already has a demo licence.")
+        warnings.append(_("%(customer)s already has a demo licence.") % {"customer": customer.name})
     same = active.filter(kind=AssignmentKind.PAID, license_code=license_code).count()
     if same:
-        warnings.append(
-            f"{customer.name} already has {same} active licence(s) with code {license_code}."
+        text = ngettext(
+            "%(customer)s already has %(count)s active licence with code %(code)s.",
+            "%(customer)s already has %(count)s active licences with code %(code)s.",
+            same,
         )
+        warnings.append(text % {"customer": customer.name, "count": same, "code": license_code})
     if LicenseAssignment.objects.filter(
         customer=customer, status__in=[AssignmentStatus.UNKNOWN, AssignmentStatus.PENDING]
     ).exists():
         warnings.append(
-            "An earlier assignment for this customer has an unknown outcome: check it first."
+            _("An earlier assignment for this customer has an unknown outcome: check it first.")
         )
     return warnings

@@ -29,7 +29,7 @@ from licensing.services.outcomes import (
     PermissionRefused,
     RepeatPurchase,
 )
-from licensing.services.profiles import profile_get, profile_update
+from licensing.services.profiles import profile_get, profile_language_set, profile_update
 from licensing.services.reminders import reminders_send
 from licensing.services.renewals import renewal_resume, renewal_suspend
 from licensing.services.renewals_bulk import BULK_MAX, BulkItem, BulkResult, renewals_bulk_change
@@ -61,6 +61,7 @@ __all__ = [
     "demo_assign",
     "license_assign",
     "profile_get",
+    "profile_language_set",
     "profile_update",
     "reminders_send",
     "renewal_resume",

@@ -10,6 +10,9 @@ get round it). Every refusal is still refused, and logged.
 
 The counters live in the shared cache. If it fails, each refusal is recorded as before:
 an audit trail that grows is better than refusals that go unrecorded.
+
+`what` is refused ("assign licences", lazily translated): the person reads it in their
+language, the audit row and the counters have it in English.
 """
 
 import hashlib
@@ -20,8 +23,9 @@ from axes.models import AccessAttempt
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
-from licensing import audit, roles
+from licensing import audit, roles, texts
 from licensing.models import AuditAction, AuditOutcome
 from licensing.services.outcomes import PermissionRefused
 
@@ -37,39 +41,46 @@ _PENDING_SECONDS = 7 * 24 * 3600
 def access_refuse(
     *,
     meta: audit.RequestMeta,
-    what: str,
+    what: texts.StrOrPromise,
     customer_code: int | None = None,
     action: str = AuditAction.ACCESS_DENIED,
 ) -> PermissionRefused:
     """Audit a refusal (or count it, see the module's docstring) and return the exception
-    for the caller to raise."""
+    for the caller to raise. `what` completes "You do not have permission to …"."""
     who = _who(meta)
+    refused = texts.english(what)
     try:
-        recorded = _first_in_window(who, action, what, customer_code)
+        recorded = _first_in_window(who, action, refused, customer_code)
         counted = _take_counted(who) if recorded else 0
     except Exception:  # noqa: BLE001 - no cache: record every refusal
         log.warning("access: cache unavailable, recording every refusal")
         recorded, counted = True, 0
     if recorded:
-        message = f"Refused: {what}"
+        message = texts.message(gettext_lazy("Refused: %(what)s"), what=what)
         if counted:
-            message += (
-                f" ({counted} more refusal(s) of this user since their previous refusal row "
-                "were counted, not recorded one by one)"
+            message = texts.message(
+                gettext_lazy(
+                    "%(message)s (%(count)s more refusal(s) of this user since their previous "
+                    "refusal row were counted, not recorded one by one)"
+                ),
+                message=message,
+                count=counted,
             )
         audit.record(
             meta=meta,
             action=action,
             outcome=AuditOutcome.DENIED,
             customer_code=customer_code,
-            message=message,
+            message=texts.english(message),
         )
     else:
         log.info(
             "access refused (counted, not audited again in this window)",
-            extra={"refused": what, "customer_code": customer_code, "actor": who},
+            extra={"refused": refused, "customer_code": customer_code, "actor": who},
         )
-    return PermissionRefused(f"You do not have permission to {what}.")
+    return PermissionRefused(
+        str(texts.message(gettext_lazy("You do not have permission to %(what)s."), what=what))
+    )
 
 
 def _who(meta: audit.RequestMeta) -> str:
@@ -115,7 +126,9 @@ def login_unlock(*, meta: audit.RequestMeta, attempts: QuerySet[AccessAttempt]) 
     Returns how many were unlocked. Raises PermissionRefused (audited) for anyone else.
     """
     require_manager(
-        meta=meta, what="unlock logins (managers only)", action=AuditAction.LOGIN_UNLOCK
+        meta=meta,
+        what=gettext_lazy("unlock logins (managers only)"),
+        action=AuditAction.LOGIN_UNLOCK,
     )
     unlocked = 0
     with transaction.atomic():
@@ -124,9 +137,14 @@ def login_unlock(*, meta: audit.RequestMeta, attempts: QuerySet[AccessAttempt]) 
                 meta=meta,
                 action=AuditAction.LOGIN_UNLOCK,
                 outcome=AuditOutcome.SUCCESS,
-                message=(
-                    f"Unlocked log in as {attempt.username!r} from {attempt.ip_address} "
-                    f"({attempt.failures_since_start} failed attempt(s) forgotten)"
+                message=texts.english(
+                    gettext_lazy(
+                        "Unlocked log in as %(username)s from %(address)s (%(count)s failed "
+                        "attempt(s) forgotten)"
+                    ),
+                    username=repr(attempt.username),
+                    address=attempt.ip_address,
+                    count=attempt.failures_since_start,
                 ),
             )
             attempt.delete()
@@ -138,7 +156,7 @@ def require(
     check: Callable[[object], bool],
     *,
     meta: audit.RequestMeta,
-    what: str,
+    what: texts.StrOrPromise,
     action: str,
     customer_code: int | None = None,
 ) -> None:
@@ -148,12 +166,20 @@ def require(
 
 
 def require_sales(
-    *, meta: audit.RequestMeta, what: str, action: str, customer_code: int | None = None
+    *,
+    meta: audit.RequestMeta,
+    what: texts.StrOrPromise,
+    action: str,
+    customer_code: int | None = None,
 ) -> None:
     require(roles.is_sales, meta=meta, what=what, action=action, customer_code=customer_code)
 
 
 def require_manager(
-    *, meta: audit.RequestMeta, what: str, action: str, customer_code: int | None = None
+    *,
+    meta: audit.RequestMeta,
+    what: texts.StrOrPromise,
+    action: str,
+    customer_code: int | None = None,
 ) -> None:
     require(roles.is_manager, meta=meta, what=what, action=action, customer_code=customer_code)

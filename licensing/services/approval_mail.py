@@ -1,6 +1,7 @@
 """E-mails about approval requests: to the managers when one is made, to the requester
-and the other managers when one is decided or expires. One e-mail per person; a failure
-to send is logged and never undoes what was decided."""
+and the other managers when one is decided or expires. One e-mail per person, in that
+person's language (their profile's, else the portal's default); a failure to send is
+logged and never undoes what was decided."""
 
 import logging
 
@@ -10,8 +11,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
-from licensing import formatting, roles
+from licensing import formatting, language, roles
 from licensing.models import ApprovalRequest
 
 log = logging.getLogger("licensing.approvals")
@@ -19,6 +21,7 @@ log = logging.getLogger("licensing.approvals")
 
 def managers():
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    users = users.select_related("portal_profile")  # each one's language, for the e-mail
     return users.filter(Q(is_superuser=True) | Q(groups__name=roles.MANAGERS)).distinct()
 
 
@@ -33,38 +36,45 @@ def people(approval: ApprovalRequest, meta) -> list:
 
 
 def notify(approval: ApprovalRequest, event: str, recipients) -> None:
-    """One e-mail per recipient; a failure is logged, never undoes the decision."""
-    base = settings.PORTAL_URL.rstrip("/")
+    """One e-mail per recipient, in their language; a failure is logged, never undoes the
+    decision."""
     for user in recipients:
         if not user.email:
             continue
-        context = {
-            "approval": approval,
-            "recipient": user,
-            "is_requester": user.pk == approval.requested_by_id,
-            "amount": formatting.money(approval.amount, approval.currency),
-            "approved_amount": (
-                formatting.money(approval.approved_amount, approval.currency)
-                if approval.approved_amount is not None
-                else ""
-            ),
-            "detail_url": base + reverse("approval_detail", args=[approval.pk]),
-            "customer_url": base
-            + reverse("customer_detail", args=[approval.customer.customer_code]),
-        }
-        template = f"emails/approval_{event}"
-        try:
-            subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-            message = EmailMultiAlternatives(
-                subject,
-                render_to_string(f"{template}.txt", context),
-                settings.DEFAULT_FROM_EMAIL,
-                [user.email],
-            )
-            message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-            message.send()
-        except Exception:  # noqa: BLE001 - any backend's failure: the decision stands
-            log.warning(
-                "approval e-mail not sent",
-                extra={"approval": approval.pk, "event": event, "recipient": user.pk},
-            )
+        # Money, dates and words all follow the recipient's language, not the sender's.
+        with translation.override(language.of_user(user)):
+            _send(approval, event, user)
+
+
+def _send(approval: ApprovalRequest, event: str, user) -> None:
+    """Render and send one e-mail to `user`, in the active language."""
+    base = settings.PORTAL_URL.rstrip("/")
+    context = {
+        "approval": approval,
+        "recipient": user,
+        "is_requester": user.pk == approval.requested_by_id,
+        "amount": formatting.money(approval.amount, approval.currency),
+        "approved_amount": (
+            formatting.money(approval.approved_amount, approval.currency)
+            if approval.approved_amount is not None
+            else ""
+        ),
+        "detail_url": base + reverse("approval_detail", args=[approval.pk]),
+        "customer_url": base + reverse("customer_detail", args=[approval.customer.customer_code]),
+    }
+    template = f"emails/approval_{event}"
+    try:
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        message = EmailMultiAlternatives(
+            subject,
+            render_to_string(f"{template}.txt", context),
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+        )
+        message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+        message.send()
+    except Exception:  # noqa: BLE001 - any backend's failure: the decision stands
+        log.warning(
+            "approval e-mail not sent",
+            extra={"approval": approval.pk, "event": event, "recipient": user.pk},
+        )

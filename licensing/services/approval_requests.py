@@ -10,8 +10,9 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from licensing import audit, formatting
+from licensing import audit, texts
 from licensing.models import ApprovalRequest, AuditAction, AuditOutcome, Customer
 from licensing.services import access, approval_mail, assignments, limits, settling
 
@@ -40,32 +41,36 @@ def approval_request(
     """
     action = AuditAction.APPROVAL_REQUEST
     code = customer.customer_code
-    access.require_sales(meta=meta, what="request purchases", action=action, customer_code=code)
+    access.require_sales(
+        meta=meta, what=gettext_lazy("request purchases"), action=action, customer_code=code
+    )
     existing = ApprovalRequest.objects.filter(token=token).first()
     if existing is not None:
         if existing.customer_id != customer.pk:
-            used = {"__all__": ["This form was already used. Reload the page."]}
+            used = {"__all__": [gettext_lazy("This form was already used. Reload the page.")]}
             raise settling.refuse(meta=meta, action=action, errors=used, customer_code=code)
         return existing
     license_code = (license_code or "").strip()
     license_info = " ".join((license_info or "").split())
     currency = (currency or "EUR").strip().upper()
     note = (note or "").strip()
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[texts.StrOrPromise]] = {}
     if not assignments.LICENSE_CODE_RE.match(license_code):
-        errors["license_code"] = ["Choose a licence from the catalogue."]
+        errors["license_code"] = [gettext_lazy("Choose a licence from the catalogue.")]
     if not license_info or len(license_info) > 100:
-        errors["license_info"] = ["Give the licence a label, such as “Headquarter”."]
+        errors["license_info"] = [gettext_lazy("Give the licence a label, such as “Headquarter”.")]
     elif not assignments.LICENSE_INFO_RE.match(license_info):
-        errors["license_info"] = ["Use only letters, numbers, dashes and spaces."]
+        errors["license_info"] = [gettext_lazy("Use only letters, numbers, dashes and spaces.")]
     if not re.fullmatch(r"[A-Z]{3}", currency):
-        errors["currency_code"] = ["Choose a currency from the list."]
+        errors["currency_code"] = [gettext_lazy("Choose a currency from the list.")]
     if amount is None or amount < 0:
-        errors["__all__"] = ["The price is missing. Open the licence from the catalogue again."]
+        errors["__all__"] = [
+            gettext_lazy("The price is missing. Open the licence from the catalogue again.")
+        ]
     if len(note) > 2000:
-        errors["note"] = ["Keep the note under 2,000 characters."]
+        errors["note"] = [gettext_lazy("Keep the note under 2,000 characters.")]
     if quote is not None and not _quote_matches(quote, code, license_code, currency, amount):
-        errors["quote"] = [QUOTE_MISMATCH]
+        errors["quote"] = [texts.message(QUOTE_MISMATCH)]
     if errors:
         raise settling.refuse(meta=meta, action=action, errors=errors, customer_code=code)
 
@@ -100,10 +105,15 @@ def approval_request(
                 action=action,
                 outcome=AuditOutcome.SUCCESS,
                 customer_code=code,
-                message=(
-                    f"Approval request #{approval.pk}: {approval.license_name or license_code} "
-                    f"({license_code}) “{license_info}” for {_money(amount, currency)}"
-                    f"{_eur_part(check.amount_eur, currency)}. {check.message}"
+                message=texts.english(
+                    _requested(currency, check.amount_eur),
+                    number=approval.pk,
+                    licence=approval.license_name or license_code,
+                    code=license_code,
+                    label=license_info,
+                    amount=texts.money(amount, currency),
+                    amount_eur=texts.money(check.amount_eur, "EUR"),
+                    reasons=check.message,
                 ).strip()[:2000],
             )
     except IntegrityError:
@@ -130,11 +140,15 @@ def _quote_matches(quote, customer_code, license_code, currency, amount) -> bool
     )
 
 
-def _money(amount, currency: str) -> str:
-    return formatting.money(amount, currency)
-
-
-def _eur_part(amount_eur, currency: str) -> str:
+def _requested(currency: str, amount_eur) -> texts.StrOrPromise:
+    """The audit row's words for a request, with the EUR price when it was in another
+    currency."""
     if currency == "EUR" or amount_eur is None:
-        return ""
-    return f" ({_money(amount_eur, 'EUR')} at the vendor's EUR price)"
+        return gettext_lazy(
+            "Approval request #%(number)s: %(licence)s (%(code)s) “%(label)s” for "
+            "%(amount)s. %(reasons)s"
+        )
+    return gettext_lazy(
+        "Approval request #%(number)s: %(licence)s (%(code)s) “%(label)s” for %(amount)s "
+        "(%(amount_eur)s at the vendor's EUR price). %(reasons)s"
+    )

@@ -11,12 +11,14 @@ recorded as the requester's (`created_by`), approved by the manager (`decided_by
 Every step writes an audit row with the amounts; requesters and managers get an e-mail.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from licensing import audit, formatting, selectors, upstream
+from licensing import audit, selectors, texts, upstream
 from licensing.models import (
     ApprovalRequest,
     ApprovalStatus,
@@ -32,7 +34,14 @@ class PriceChanged(InputInvalid):
     """The vendor's price is not the one requested: the manager must confirm the new one
     (pass it back as `confirmed_amount`). Audited when raised."""
 
-    def __init__(self, errors: dict[str, list[str]], *, old: Decimal, new: Decimal, currency: str):
+    def __init__(
+        self,
+        errors: dict[str, list[texts.StrOrPromise]],
+        *,
+        old: Decimal,
+        new: Decimal,
+        currency: str,
+    ):
         super().__init__(errors)
         self.old, self.new, self.currency = old, new, currency
 
@@ -53,7 +62,7 @@ def approval_approve(
     """
     action = AuditAction.APPROVAL_APPROVE
     customer = approval.customer
-    _require_decider(meta, approval, action, "approve")
+    _require_decider(meta, approval, action, _APPROVE)
     approval = _still_pending(meta, approval, action)
 
     try:
@@ -61,28 +70,37 @@ def approval_approve(
             customer=customer, license_code=approval.license_code, currency_code=approval.currency
         )
     except upstream.UpstreamError as exc:
-        text = f"The price could not be checked again: {exc}"
+        text = texts.message(
+            gettext_lazy("The price could not be checked again: %(reason)s"), reason=exc.text
+        )
         raise _refuse(meta, action, customer, text) from None
     if found is None or found.amount is None or found.currency != approval.currency:
-        raise _refuse(
-            meta,
-            action,
-            customer,
-            f"FlashStart no longer offers {approval.license_code} in {approval.currency} to "
-            "this customer at a readable price: it cannot be bought now.",
+        gone = texts.message(
+            gettext_lazy(
+                "FlashStart no longer offers %(code)s in %(currency)s to this customer at a "
+                "readable price: it cannot be bought now."
+            ),
+            code=approval.license_code,
+            currency=approval.currency,
         )
+        raise _refuse(meta, action, customer, gone)
     new = Decimal(found.amount)
     if new != approval.amount and confirmed_amount != new:
-        text = (
-            f"The price changed from {_money(approval.amount, approval.currency)} to "
-            f"{_money(new, approval.currency)}. Confirm the new price to approve."
+        text = texts.message(
+            gettext_lazy(
+                "The price changed from %(old)s to %(new)s. Confirm the new price to approve."
+            ),
+            old=_money(approval.amount, approval.currency),
+            new=_money(new, approval.currency),
         )
         settling.refuse(
             meta=meta,
             action=action,
             errors={"__all__": [text]},
             customer_code=customer.customer_code,
-            prefix=f"Approval #{approval.pk} held: price changed",
+            prefix=texts.message(
+                gettext_lazy("Approval #%(number)s held: price changed"), number=approval.pk
+            ),
         )
         raise PriceChanged(
             {"__all__": [text]}, old=approval.amount, new=new, currency=found.currency
@@ -103,20 +121,27 @@ def approval_approve(
                 action=action,
                 outcome=AuditOutcome.SUCCESS,
                 customer_code=customer.customer_code,
-                message=(
-                    f"Approved request #{approval.pk} by {_username(approval.requested_by)}: "
-                    f"{approval.license_code} “{approval.license_info}” for "
-                    f"{_money(new, approval.currency)}"
-                    + (
-                        f" (requested at {_money(approval.amount, approval.currency)})"
-                        if new != approval.amount
-                        else ""
+                message=texts.english(
+                    gettext_lazy(
+                        "Approved request #%(number)s by %(requester)s: %(code)s “%(label)s” "
+                        "for %(amount)s"
                     )
+                    if new == approval.amount
+                    else gettext_lazy(
+                        "Approved request #%(number)s by %(requester)s: %(code)s “%(label)s” "
+                        "for %(amount)s (requested at %(requested)s)"
+                    ),
+                    number=approval.pk,
+                    requester=_username(approval.requested_by),
+                    code=approval.license_code,
+                    label=approval.license_info,
+                    amount=_money(new, approval.currency),
+                    requested=_money(approval.amount, approval.currency),
                 ),
             )
     if not won:
         _still_pending(meta, approval, action)  # says who decided (or that it expired)
-        raise _refuse(meta, action, customer, "This request was decided meanwhile.")
+        raise _refuse(meta, action, customer, _DECIDED_MEANWHILE)
 
     try:
         outcome = assignments.license_assign(
@@ -157,13 +182,13 @@ def approval_reject(
     Raises PermissionRefused or InputInvalid (audited)."""
     action = AuditAction.APPROVAL_REJECT
     customer = approval.customer
-    _require_decider(meta, approval, action, "reject")
+    _require_decider(meta, approval, action, _REJECT)
     reason = " ".join((reason or "").split())
     if not reason or len(reason) > 2000:
         raise settling.refuse(
             meta=meta,
             action=action,
-            errors={"reason": ["Say why, in a few words (the requester reads it)."]},
+            errors={"reason": [gettext_lazy("Say why, in a few words (the requester reads it).")]},
             customer_code=customer.customer_code,
         )
     approval = _still_pending(meta, approval, action)
@@ -180,15 +205,21 @@ def approval_reject(
                 action=action,
                 outcome=AuditOutcome.SUCCESS,
                 customer_code=customer.customer_code,
-                message=(
-                    f"Rejected request #{approval.pk} by {_username(approval.requested_by)}: "
-                    f"{approval.license_code} for {_money(approval.amount, approval.currency)}. "
-                    f"Reason: {reason}"
+                message=texts.english(
+                    gettext_lazy(
+                        "Rejected request #%(number)s by %(requester)s: %(code)s for "
+                        "%(amount)s. Reason: %(reason)s"
+                    ),
+                    number=approval.pk,
+                    requester=_username(approval.requested_by),
+                    code=approval.license_code,
+                    amount=_money(approval.amount, approval.currency),
+                    reason=reason,
                 )[:2000],
             )
     if not won:
         _still_pending(meta, approval, action)
-        raise _refuse(meta, action, customer, "This request was decided meanwhile.")
+        raise _refuse(meta, action, customer, _DECIDED_MEANWHILE)
     approval.refresh_from_db()
     approval_mail.notify(approval, "decided", approval_mail.people(approval, meta))
     return approval
@@ -209,12 +240,34 @@ def approvals_expire(*, meta: audit.RequestMeta | None = None) -> int:
 
 # --- steps --------------------------------------------------------------------------------
 
+_DECIDED_MEANWHILE = gettext_lazy("This request was decided meanwhile.")
 
-def _require_decider(meta, approval: ApprovalRequest, action: str, verb: str) -> None:
+
+@dataclass(frozen=True)
+class _Decision:
+    """A decision in the words of its refusals: what a non-manager may not do, the audit
+    row of a manager deciding their own request, and what that manager reads."""
+
+    purchases: texts.StrOrPromise
+    own: texts.StrOrPromise
+    yours: texts.StrOrPromise
+
+
+_APPROVE = _Decision(
+    gettext_lazy("approve purchases (managers only)"),
+    gettext_lazy("Refused: approve their own request #%(number)s"),
+    gettext_lazy("You cannot approve your own request: another manager decides."),
+)
+_REJECT = _Decision(
+    gettext_lazy("reject purchases (managers only)"),
+    gettext_lazy("Refused: reject their own request #%(number)s"),
+    gettext_lazy("You cannot reject your own request: another manager decides."),
+)
+
+
+def _require_decider(meta, approval: ApprovalRequest, action: str, decision: _Decision) -> None:
     code = approval.customer.customer_code
-    access.require_manager(
-        meta=meta, what=f"{verb} purchases (managers only)", action=action, customer_code=code
-    )
+    access.require_manager(meta=meta, what=decision.purchases, action=action, customer_code=code)
     user_pk = getattr(meta.user, "pk", None)
     if user_pk is not None and approval.requested_by_id == user_pk:
         # Always recorded (not counted like other refusals): four eyes is the point.
@@ -223,9 +276,9 @@ def _require_decider(meta, approval: ApprovalRequest, action: str, verb: str) ->
             action=action,
             outcome=AuditOutcome.DENIED,
             customer_code=code,
-            message=f"Refused: {verb} their own request #{approval.pk}",
+            message=texts.english(decision.own, number=approval.pk),
         )
-        raise PermissionRefused(f"You cannot {verb} your own request: another manager decides.")
+        raise PermissionRefused(str(decision.yours))
 
 
 def _still_pending(meta, approval: ApprovalRequest, action: str) -> ApprovalRequest:
@@ -240,11 +293,19 @@ def _still_pending(meta, approval: ApprovalRequest, action: str) -> ApprovalRequ
     if approval.status == ApprovalStatus.PENDING:
         return approval
     if approval.status == ApprovalStatus.EXPIRED:
-        text = f"This request expired on {formatting.moment(approval.expires_at)}: ask again."
+        text = texts.message(
+            gettext_lazy("This request expired on %(when)s: ask again."),
+            when=texts.moment(approval.expires_at),
+        )
     else:
-        text = (
-            f"{_username(approval.decided_by)} already {approval.get_status_display().lower()} "
-            f"this request on {formatting.moment(approval.decided_at)}."
+        if approval.status == ApprovalStatus.APPROVED:
+            decided = gettext_lazy("%(manager)s already approved this request on %(when)s.")
+        else:
+            decided = gettext_lazy("%(manager)s already rejected this request on %(when)s.")
+        text = texts.message(
+            decided,
+            manager=_username(approval.decided_by),
+            when=texts.moment(approval.decided_at),
         )
     raise settling.refuse(
         meta=meta,
@@ -252,7 +313,7 @@ def _still_pending(meta, approval: ApprovalRequest, action: str) -> ApprovalRequ
         errors={"__all__": [text]},
         customer_code=approval.customer.customer_code,
         outcome=AuditOutcome.DUPLICATE,
-        prefix=f"Request #{approval.pk} not pending",
+        prefix=texts.message(gettext_lazy("Request #%(number)s not pending"), number=approval.pk),
     )
 
 
@@ -267,10 +328,15 @@ def _expire(meta, approval: ApprovalRequest) -> bool:
                 action=AuditAction.APPROVAL_EXPIRE,
                 outcome=AuditOutcome.SUCCESS,
                 customer_code=approval.customer.customer_code,
-                message=(
-                    f"Request #{approval.pk} by {_username(approval.requested_by)} expired "
-                    f"undecided: {approval.license_code} for "
-                    f"{_money(approval.amount, approval.currency)}"
+                message=texts.english(
+                    gettext_lazy(
+                        "Request #%(number)s by %(requester)s expired undecided: %(code)s for "
+                        "%(amount)s"
+                    ),
+                    number=approval.pk,
+                    requester=_username(approval.requested_by),
+                    code=approval.license_code,
+                    amount=_money(approval.amount, approval.currency),
                 ),
             )
     if done:
@@ -279,15 +345,15 @@ def _expire(meta, approval: ApprovalRequest) -> bool:
     return bool(done)
 
 
-def _refuse(meta, action: str, customer: Customer, text: str) -> InputInvalid:
+def _refuse(meta, action: str, customer: Customer, text: texts.StrOrPromise) -> InputInvalid:
     return settling.refuse(
         meta=meta, action=action, errors={"__all__": [text]}, customer_code=customer.customer_code
     )
 
 
-def _money(amount, currency: str) -> str:
-    return formatting.money(amount, currency)
+def _money(amount, currency: str) -> texts.StrOrPromise:
+    return texts.money(amount, currency)
 
 
-def _username(user) -> str:
-    return getattr(user, "username", "") or "someone"
+def _username(user) -> texts.StrOrPromise:
+    return getattr(user, "username", "") or gettext_lazy("someone")

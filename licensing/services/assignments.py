@@ -22,8 +22,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from licensing import audit, formatting, upstream
+from licensing import audit, texts, upstream
 from licensing.models import (
     AssignmentKind,
     AssignmentStatus,
@@ -47,7 +48,7 @@ DEMO_PRODUCT = getattr(
 )
 DEMO_DAYS = getattr(settings, "FLASHSTART_DEMO_DAYS", 14)
 REPEAT_WINDOW = timedelta(hours=24)
-QUOTE_MISMATCH = (
+QUOTE_MISMATCH = gettext_noop(
     "This price was confirmed for another customer, licence or currency. Open the licence "
     "from this customer's catalogue again."
 )
@@ -84,26 +85,29 @@ def license_assign(
     """
     action = AuditAction.LICENSE_ASSIGN
     access.require_sales(
-        meta=meta, what="assign licences", action=action, customer_code=customer.customer_code
+        meta=meta,
+        what=gettext_lazy("assign licences"),
+        action=action,
+        customer_code=customer.customer_code,
     )
     license_code = (license_code or "").strip()
     license_info = " ".join((license_info or "").split())
     currency_code = (currency_code or "EUR").strip().upper()
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[texts.StrOrPromise]] = {}
     if not LICENSE_CODE_RE.match(license_code):
-        errors["license_code"] = ["Choose a licence from the catalogue."]
+        errors["license_code"] = [gettext_lazy("Choose a licence from the catalogue.")]
     if not license_info:
-        errors["license_info"] = ["Give the licence a label, such as “Headquarter”."]
+        errors["license_info"] = [gettext_lazy("Give the licence a label, such as “Headquarter”.")]
     elif len(license_info) > 100 or not LICENSE_INFO_RE.match(license_info):
         errors["license_info"] = [
-            "Use only letters, numbers, dashes and spaces (at most 100 characters)."
+            gettext_lazy("Use only letters, numbers, dashes and spaces (at most 100 characters).")
         ]
     if not re.fullmatch(r"[A-Z]{3}", currency_code):
-        errors["currency_code"] = ["Choose a currency from the list."]
+        errors["currency_code"] = [gettext_lazy("Choose a currency from the list.")]
     if quote is not None and not _quote_matches(
         quote, customer.customer_code, license_code, currency_code, quoted_amount
     ):
-        errors["quote"] = [QUOTE_MISMATCH]
+        errors["quote"] = [texts.message(QUOTE_MISMATCH)]
     if errors:
         raise _refuse(meta, action, customer, errors)
     limits.limit_enforce(
@@ -161,16 +165,21 @@ def demo_assign(
     """Give `customer` a free trial licence (the vendor allows two per customer)."""
     action = AuditAction.DEMO_ASSIGN
     access.require_sales(
-        meta=meta, what="assign demos", action=action, customer_code=customer.customer_code
+        meta=meta,
+        what=gettext_lazy("assign demos"),
+        action=action,
+        customer_code=customer.customer_code,
     )
     lang = lang or customer.language
     used = demos_used(customer)
+    errors: dict[str, list[texts.StrOrPromise]] = {}
     if lang not in Language.values:
-        errors = {"lang": ["Choose one of the listed languages."]}
-    elif used >= DEMO_LIMIT:
-        errors = {"__all__": [f"{customer.name} has already had {used} demos, FlashStart's limit."]}
-    else:
-        errors = {}
+        errors = {"lang": [gettext_lazy("Choose one of the listed languages.")]}
+    elif used >= DEMO_LIMIT:  # at least two: FlashStart allows two
+        limit_reached = gettext_lazy(
+            "%(customer)s has already had %(count)s demos, FlashStart's limit."
+        )
+        errors = {"__all__": [texts.message(limit_reached, customer=customer.name, count=used)]}
     if errors and not LicenseAssignment.objects.filter(token=token).exists():
         raise _refuse(meta, action, customer, errors)
 
@@ -272,19 +281,34 @@ def _hold(
     meta: audit.RequestMeta, customer: Customer, earlier: LicenseAssignment
 ) -> RepeatPurchase:
     """Audit a purchase held as a repeat, and return the RepeatPurchase to raise."""
-    who = getattr(earlier.created_by, "username", "") or "someone"
-    label = f" labelled “{earlier.license_info}”" if earlier.license_info else ""
-    text = (
-        f"{who} bought {earlier.license_name or earlier.license_code} for {customer.name}"
-        f"{label} on {formatting.moment(earlier.created_at)} "
-        f"({earlier.get_status_display().lower()}). Confirm to buy another one."
+    if earlier.license_info:
+        bought = gettext_lazy(
+            "%(who)s bought %(licence)s for %(customer)s labelled “%(label)s” on %(when)s "
+            "(%(status)s). Confirm to buy another one."
+        )
+    else:
+        bought = gettext_lazy(
+            "%(who)s bought %(licence)s for %(customer)s on %(when)s (%(status)s). "
+            "Confirm to buy another one."
+        )
+    text = texts.message(
+        bought,
+        who=getattr(earlier.created_by, "username", "") or gettext_lazy("someone"),
+        licence=earlier.license_name or earlier.license_code,
+        customer=customer.name,
+        label=earlier.license_info,
+        when=texts.moment(earlier.created_at),
+        status=texts.lowered(AssignmentStatus(earlier.status).label),
     )
     settling.refuse(
         meta=meta,
         action=AuditAction.LICENSE_ASSIGN,
         errors={"__all__": [text]},
         customer_code=customer.customer_code,
-        prefix=f"Held as a repeat of assignment #{earlier.pk}, not sent",
+        prefix=texts.message(
+            gettext_lazy("Held as a repeat of assignment #%(number)s, not sent"),
+            number=earlier.pk,
+        ),
     )
     return RepeatPurchase({"__all__": [text]}, earlier=earlier)
 
@@ -314,8 +338,8 @@ def _repeated_submit(
 ) -> ActionOutcome:
     """A second submit of a form: wait briefly for the first to settle, then show its result."""
     if assignment.customer_id != customer.pk or assignment.kind != _kind_for(action):
-        errors = {"__all__": ["This form was already used for something else. Reload the page."]}
-        raise _refuse(meta, action, customer, errors)
+        used = gettext_lazy("This form was already used for something else. Reload the page.")
+        raise _refuse(meta, action, customer, {"__all__": [used]})
     deadline = time.monotonic() + settings.FLASHSTART_TIMEOUT + 2
     while assignment.status == AssignmentStatus.PENDING and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -326,7 +350,9 @@ def _repeated_submit(
         outcome=AuditOutcome.DUPLICATE,
         customer_code=customer.customer_code,
         assignment=assignment,
-        message="Repeated submit of the same form: the vendor was not called again.",
+        message=texts.english(
+            gettext_lazy("Repeated submit of the same form: the vendor was not called again.")
+        ),
     )
     level, message = _describe(assignment)
     return ActionOutcome(level=level, message=message, assignment=assignment, duplicate=True)
@@ -336,21 +362,28 @@ def _kind_for(action: str) -> str:
     return AssignmentKind.DEMO if action == AuditAction.DEMO_ASSIGN else AssignmentKind.PAID
 
 
-def _describe(assignment: LicenseAssignment) -> tuple[str, str]:
+def _describe(assignment: LicenseAssignment) -> tuple[str, texts.StrOrPromise]:
     if assignment.status == AssignmentStatus.ACTIVE:
-        return "success", f"Already done: {assignment.license_name or 'licence'} is active."
+        return "success", texts.message(
+            gettext_lazy("Already done: %(licence)s is active."),
+            licence=assignment.license_name or gettext_lazy("licence"),
+        )
     if assignment.status == AssignmentStatus.FAILED:
-        return "error", f"This request already failed: {assignment.failure_message}"
+        # The failure message is kept in English: translated as it is shown.
+        return "error", texts.message(
+            gettext_lazy("This request already failed: %(message)s"),
+            message=texts.kept(assignment.failure_message),
+        )
     if assignment.status == AssignmentStatus.UNKNOWN:
-        return "warning", settling.UNKNOWN_MESSAGE
-    return "warning", "This request is still being processed. Do not submit it again."
+        return "warning", texts.message(settling.UNKNOWN_MESSAGE)
+    return "warning", gettext_lazy("This request is still being processed. Do not submit it again.")
 
 
 def _refuse(
     meta: audit.RequestMeta,
     action: str,
     customer: Customer,
-    errors: dict[str, list[str]],
+    errors: dict[str, list[texts.StrOrPromise]],
     assignment: LicenseAssignment | None = None,
 ) -> InputInvalid:
     return settling.refuse(

@@ -7,14 +7,16 @@ not in the audit row (the client redacts it from what it reports as sent).
 """
 
 import re
+from collections.abc import Iterable, Mapping
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from licensing import audit, selectors, upstream
+from licensing import audit, selectors, texts, upstream
 from licensing.countries import ISO_COUNTRY_CODES
 from licensing.models import AuditAction, AuditOutcome, Customer
 from licensing.services import access, settling
@@ -23,7 +25,7 @@ from licensing.services.outcomes import InputInvalid
 MIN_PASSWORD_LENGTH = 8
 # The code is the vendor's: a different customer is registered, not edited into place.
 EDITABLE_FIELDS = ("name", "email", "language", "notes", "owner")
-GONE_MESSAGE = "This customer was deleted a moment ago."
+GONE_MESSAGE = gettext_noop("This customer was deleted a moment ago.")
 
 
 def customer_register(
@@ -42,20 +44,19 @@ def customer_register(
     """
     action = AuditAction.CUSTOMER_REGISTER
     access.require_sales(
-        meta=meta, what="register customers", action=action, customer_code=customer_code
+        meta=meta,
+        what=gettext_lazy("register customers"),
+        action=action,
+        customer_code=customer_code,
     )
     existing = Customer.objects.filter(customer_code=customer_code).first()
     if existing is not None:
-        raise _refuse(
-            meta,
-            action,
-            customer_code,
-            {
-                "customer_code": [
-                    f"Code {customer_code} is already registered as “{existing.name}”."
-                ]
-            },
+        taken = texts.message(
+            gettext_lazy("Code %(code)s is already registered as “%(name)s”."),
+            code=customer_code,
+            name=existing.name,
         )
+        raise _refuse(meta, action, customer_code, {"customer_code": [taken]})
     customer = Customer(
         customer_code=customer_code,
         name=name.strip(),
@@ -83,7 +84,9 @@ def customer_register(
         action,
         customer,
         call=probe.call,
-        message=f"Registered {customer.name} ({customer_code}).",
+        message=texts.english(
+            gettext_lazy("Registered %(name)s (%(code)s)."), name=customer.name, code=customer_code
+        ),
     )
 
 
@@ -103,28 +106,34 @@ def customer_create(
 ) -> Customer:
     """Create a new customer at FlashStart, then register it here under the code it gets."""
     action = AuditAction.CUSTOMER_CREATE
-    access.require_sales(meta=meta, what="create customers", action=action)
+    access.require_sales(meta=meta, what=gettext_lazy("create customers"), action=action)
     email, customer_name = email.strip(), " ".join(customer_name.split())
     company_name, country_code = company_name.strip(), country_code.strip().upper()
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[texts.StrOrPromise]] = {}
     try:
         validate_email(email)
     except ValidationError:
-        errors["email"] = ["Enter a valid e-mail address."]
+        errors["email"] = [gettext_lazy("Enter a valid e-mail address.")]
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        errors["password"] = [f"Use at least {MIN_PASSWORD_LENGTH} characters."]
+        errors["password"] = [
+            texts.message(
+                gettext_lazy("Use at least %(count)s characters."), count=MIN_PASSWORD_LENGTH
+            )
+        ]
     if not customer_name:
-        errors["customer_name"] = ["Enter the customer's name."]
+        errors["customer_name"] = [gettext_lazy("Enter the customer's name.")]
     if country_code not in ISO_COUNTRY_CODES:
-        errors["country_code"] = ["Choose a country from the list."]
+        errors["country_code"] = [gettext_lazy("Choose a country from the list.")]
     industries = {c.value: c.label for c in selectors.directory("industries")}
     industry_code = str(industry_code).strip()
     if industry_code not in industries:
-        errors["industry_code"] = ["Choose an industry from the list."]
+        errors["industry_code"] = [gettext_lazy("Choose an industry from the list.")]
     elif not company_name and "family" not in industries[industry_code].lower():
-        errors["company_name"] = ["Enter the company name (only families may leave it empty)."]
+        errors["company_name"] = [
+            gettext_lazy("Enter the company name (only families may leave it empty).")
+        ]
     if phone and not re.fullmatch(r"[0-9 +()./-]{4,30}", phone):
-        errors["phone"] = ["Enter a phone number with digits, spaces and + only."]
+        errors["phone"] = [gettext_lazy("Enter a phone number with digits, spaces and + only.")]
     if errors:
         raise _refuse(meta, action, None, errors)
 
@@ -160,7 +169,11 @@ def customer_create(
         action,
         customer,
         call=created.call,
-        message=f"Created {name} at FlashStart as {created.customer_code}.",
+        message=texts.english(
+            gettext_lazy("Created %(name)s at FlashStart as %(code)s."),
+            name=name,
+            code=created.customer_code,
+        ),
     )
 
 
@@ -173,7 +186,7 @@ def dashboard_link(*, meta: audit.RequestMeta, customer: Customer) -> str:
     action = AuditAction.DASHBOARD_OPEN
     access.require_sales(
         meta=meta,
-        what="open customer dashboards",
+        what=gettext_lazy("open customer dashboards"),
         action=action,
         customer_code=customer.customer_code,
     )
@@ -193,9 +206,11 @@ def dashboard_link(*, meta: audit.RequestMeta, customer: Customer) -> str:
         outcome=AuditOutcome.SUCCESS,
         customer_code=customer.customer_code,
         call=link.call,
-        message=(
-            "One-time link to the customer's FlashStart dashboard issued to the browser "
-            "(valid 15 minutes; the link itself is not kept)."
+        message=texts.english(
+            gettext_lazy(
+                "One-time link to the customer's FlashStart dashboard issued to the browser "
+                "(valid 15 minutes; the link itself is not kept)."
+            )
         ),
     )
     return link.url
@@ -212,22 +227,25 @@ def customer_update(*, meta: audit.RequestMeta, customer: Customer, changed: lis
     """
     action = AuditAction.CUSTOMER_UPDATE
     code = customer.customer_code
-    access.require_manager(meta=meta, what="change customers", action=action, customer_code=code)
+    access.require_manager(
+        meta=meta, what=gettext_lazy("change customers"), action=action, customer_code=code
+    )
     fields = list(dict.fromkeys(changed))
     if not fields:
         return customer
     fixed = [name for name in fields if name not in EDITABLE_FIELDS]
     if fixed:
-        errors = {"__all__": [f"These cannot be changed here: {', '.join(fixed)}."]}
-        raise _refuse(meta, action, code, errors)
+        cannot = texts.message(
+            gettext_lazy("These cannot be changed here: %(fields)s."), fields=", ".join(fixed)
+        )
+        raise _refuse(meta, action, code, {"__all__": [cannot]})
     try:
         customer.full_clean(
             exclude=[f.name for f in Customer._meta.fields if f.name not in fields],
             validate_unique=False,
         )
     except ValidationError as exc:
-        errors = {name: [str(m) for m in messages] for name, messages in exc.message_dict.items()}
-        raise _refuse(meta, action, code, errors) from None
+        raise _refuse(meta, action, code, texts.validation_errors(exc)) from None
 
     with transaction.atomic():
         before = Customer.objects.select_for_update().filter(pk=customer.pk).values(*fields).first()
@@ -243,10 +261,12 @@ def customer_update(*, meta: audit.RequestMeta, customer: Customer, changed: lis
                 action=action,
                 outcome=AuditOutcome.SUCCESS,
                 customer_code=code,
-                message=f"Changed in the admin: {described}",
+                message=texts.english(
+                    gettext_lazy("Changed in the admin: %(changes)s"), changes=described
+                ),
             )
     if before is None:
-        raise _refuse(meta, action, code, {"__all__": [GONE_MESSAGE]})
+        raise _refuse(meta, action, code, {"__all__": [texts.message(GONE_MESSAGE)]})
     return customer
 
 
@@ -259,8 +279,17 @@ def customer_delete(*, meta: audit.RequestMeta, customer: Customer) -> None:
     """
     action = AuditAction.CUSTOMER_DELETE
     code, name = customer.customer_code, customer.name
-    access.require_manager(meta=meta, what="delete customers", action=action, customer_code=code)
-    has_assignments = {"__all__": [f"{name} has licence assignments, so it cannot be deleted."]}
+    access.require_manager(
+        meta=meta, what=gettext_lazy("delete customers"), action=action, customer_code=code
+    )
+    has_assignments: dict[str, list[texts.StrOrPromise]] = {
+        "__all__": [
+            texts.message(
+                gettext_lazy("%(name)s has licence assignments, so it cannot be deleted."),
+                name=name,
+            )
+        ]
+    }
     if customer.assignments.exists():
         raise _refuse(meta, action, code, has_assignments)
     try:
@@ -272,13 +301,19 @@ def customer_delete(*, meta: audit.RequestMeta, customer: Customer) -> None:
                     action=action,
                     outcome=AuditOutcome.SUCCESS,
                     customer_code=code,
-                    message=f"Deleted {name} ({code}) in the admin; it had no assignments.",
+                    message=texts.english(
+                        gettext_lazy(
+                            "Deleted %(name)s (%(code)s) in the admin; it had no assignments."
+                        ),
+                        name=name,
+                        code=code,
+                    ),
                 )
     except ProtectedError:
         # An assignment was made between the check and the delete.
         raise _refuse(meta, action, code, has_assignments) from None
     if not deleted:
-        raise _refuse(meta, action, code, {"__all__": [GONE_MESSAGE]})
+        raise _refuse(meta, action, code, {"__all__": [texts.message(GONE_MESSAGE)]})
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -296,7 +331,7 @@ def _full_clean(meta: audit.RequestMeta, action: str, customer: Customer) -> Non
     try:
         customer.full_clean(validate_unique=False)
     except ValidationError as exc:
-        errors = {name: [str(m) for m in messages] for name, messages in exc.message_dict.items()}
+        errors = texts.validation_errors(exc)
         raise _refuse(meta, action, customer.customer_code, errors) from None
 
 
@@ -326,7 +361,10 @@ def _save_new(
             customer.customer_code,
             {
                 "customer_code": [
-                    f"Code {customer.customer_code} was registered by someone else a moment ago."
+                    texts.message(
+                        gettext_lazy("Code %(code)s was registered by someone else a moment ago."),
+                        code=customer.customer_code,
+                    )
                 ]
             },
         ) from None
@@ -337,8 +375,12 @@ def _refuse(
     meta: audit.RequestMeta,
     action: str,
     customer_code: int | None,
-    errors: dict[str, list[str]],
+    errors: Mapping[str, Iterable[texts.StrOrPromise]],
 ) -> InputInvalid:
     return settling.refuse(
-        meta=meta, action=action, errors=errors, customer_code=customer_code, prefix="Refused"
+        meta=meta,
+        action=action,
+        errors=errors,
+        customer_code=customer_code,
+        prefix=settling.REFUSED,
     )

@@ -9,6 +9,9 @@ limit is allowed.
 
 A price in another currency is checked at the vendor's EUR price for the same licence
 code; when the vendor cannot say, the purchase counts as over the limit, never under.
+
+The reasons a purchase is over are lazy (`licensing.texts`): the page shows them in its
+language, the audit row in English.
 """
 
 from dataclasses import dataclass
@@ -20,8 +23,9 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from licensing import audit, formatting, roles, selectors, upstream
+from licensing import audit, roles, selectors, texts, upstream
 from licensing.models import (
     AssignmentKind,
     AssignmentStatus,
@@ -53,7 +57,7 @@ class SpendingCheck:
     limit: Limit
     amount_eur: Decimal | None  # None: the vendor's EUR price could not be read
     spent_today: Decimal | None  # None: not counted (no daily limit), or unreadable
-    reasons: tuple[str, ...]  # why it is over; empty: within the limits
+    reasons: tuple[texts.StrOrPromise, ...]  # why it is over; empty: within the limits
 
     @property
     def over(self) -> bool:
@@ -66,8 +70,9 @@ class SpendingCheck:
         return max(Decimal("0"), self.limit.per_day - self.spent_today)
 
     @property
-    def message(self) -> str:
-        return " ".join(self.reasons)
+    def message(self) -> texts.StrOrPromise:
+        """The reasons in one paragraph, translated when written out."""
+        return texts.joined(" ", self.reasons)
 
 
 NO_LIMIT = Limit(per_purchase=None, per_day=None)
@@ -112,29 +117,44 @@ def spending_check(
     amount_eur = eur_amount(
         customer=customer, license_code=license_code, amount=amount, currency=currency
     )
-    reasons: list[str] = []
+    reasons: list[texts.StrOrPromise] = []
     if amount_eur is None:
         reasons.append(
-            "The price in EUR could not be checked against your limit, so a manager must "
-            "approve this purchase."
+            gettext_lazy(
+                "The price in EUR could not be checked against your limit, so a manager must "
+                "approve this purchase."
+            )
         )
     elif limit.per_purchase is not None and amount_eur > limit.per_purchase:
         reasons.append(
-            f"{_eur(amount_eur)} is above your limit of {_eur(limit.per_purchase)} per purchase."
+            texts.message(
+                gettext_lazy("%(amount)s is above your limit of %(limit)s per purchase."),
+                amount=_eur(amount_eur),
+                limit=_eur(limit.per_purchase),
+            )
         )
     spent = None
     if limit.per_day is not None:
         spent = spent_today(user)
         if spent is None:
             reasons.append(
-                "Today's purchases could not all be priced in EUR, so a manager must approve "
-                "this one."
+                gettext_lazy(
+                    "Today's purchases could not all be priced in EUR, so a manager must "
+                    "approve this one."
+                )
             )
         elif amount_eur is not None and spent + amount_eur > limit.per_day:
             left = max(Decimal("0"), limit.per_day - spent)
             reasons.append(
-                f"With {_eur(amount_eur)} today's purchases would pass your daily limit of "
-                f"{_eur(limit.per_day)} ({_eur(left)} left today)."
+                texts.message(
+                    gettext_lazy(
+                        "With %(amount)s today's purchases would pass your daily limit of "
+                        "%(limit)s (%(left)s left today)."
+                    ),
+                    amount=_eur(amount_eur),
+                    limit=_eur(limit.per_day),
+                    left=_eur(left),
+                )
             )
     return SpendingCheck(limit, amount_eur, spent, tuple(reasons))
 
@@ -144,18 +164,24 @@ def spending_limit_save(*, meta: audit.RequestMeta, limit: SpendingLimit) -> Spe
 
     Raises PermissionRefused or InputInvalid (audited)."""
     action = AuditAction.LIMIT_CHANGE
-    access.require_manager(meta=meta, what="change spending limits", action=action)
+    access.require_manager(meta=meta, what=_CHANGE_LIMITS, action=action)
     try:
         limit.full_clean()
     except ValidationError as exc:
-        raise settling.refuse(meta=meta, action=action, errors=exc.message_dict) from None
+        raise settling.refuse(
+            meta=meta, action=action, errors=texts.validation_errors(exc)
+        ) from None
     with transaction.atomic():
         limit.save()
         audit.record(
             meta=meta,
             action=action,
             outcome=AuditOutcome.SUCCESS,
-            message=f"Spending limit of {_whose(limit)}: {_limit_text(limit)}",
+            message=texts.english(
+                gettext_lazy("Spending limit of %(whose)s: %(limit)s"),
+                whose=_whose(limit),
+                limit=_limit_text(limit),
+            ),
         )
     return limit
 
@@ -163,7 +189,7 @@ def spending_limit_save(*, meta: audit.RequestMeta, limit: SpendingLimit) -> Spe
 def spending_limit_delete(*, meta: audit.RequestMeta, limit: SpendingLimit) -> None:
     """Remove a limit (the defaults apply again), with its audit row. Managers only."""
     action = AuditAction.LIMIT_CHANGE
-    access.require_manager(meta=meta, what="change spending limits", action=action)
+    access.require_manager(meta=meta, what=_CHANGE_LIMITS, action=action)
     whose = _whose(limit)
     with transaction.atomic():
         limit.delete()
@@ -171,21 +197,33 @@ def spending_limit_delete(*, meta: audit.RequestMeta, limit: SpendingLimit) -> N
             meta=meta,
             action=action,
             outcome=AuditOutcome.SUCCESS,
-            message=f"Spending limit of {whose} removed: the defaults apply",
+            message=texts.english(
+                gettext_lazy("Spending limit of %(whose)s removed: the defaults apply"),
+                whose=whose,
+            ),
         )
 
 
-def _whose(limit: SpendingLimit) -> str:
+_CHANGE_LIMITS = gettext_lazy("change spending limits")
+
+
+def _whose(limit: SpendingLimit) -> texts.StrOrPromise:
     if limit.user is not None:
-        return f"user {limit.user.get_username()}"
-    return f"group {limit.group.name}" if limit.group is not None else "nobody"
+        return texts.message(gettext_lazy("user %(name)s"), name=limit.user.get_username())
+    if limit.group is not None:
+        return texts.message(gettext_lazy("group %(name)s"), name=limit.group.name)
+    return gettext_lazy("nobody")
 
 
-def _limit_text(limit: SpendingLimit) -> str:
-    def one(value):
-        return "no limit" if value is None else _eur(value)
+def _limit_text(limit: SpendingLimit) -> texts.StrOrPromise:
+    def one(value: Decimal | None) -> texts.StrOrPromise:
+        return gettext_lazy("no limit") if value is None else _eur(value)
 
-    return f"{one(limit.per_purchase_eur)} per purchase, {one(limit.per_day_eur)} per day"
+    return texts.message(
+        gettext_lazy("%(per_purchase)s per purchase, %(per_day)s per day"),
+        per_purchase=one(limit.per_purchase_eur),
+        per_day=one(limit.per_day_eur),
+    )
 
 
 def limit_enforce(
@@ -205,7 +243,10 @@ def limit_enforce(
     code = customer.customer_code
     if on_behalf_of is not None:
         access.require_manager(
-            meta=meta, what="buy on someone else's behalf", action=action, customer_code=code
+            meta=meta,
+            what=gettext_lazy("buy on someone else's behalf"),
+            action=action,
+            customer_code=code,
         )
         return
     if LicenseAssignment.objects.filter(token=token).exists():
@@ -218,12 +259,16 @@ def limit_enforce(
         currency=currency,
     )
     if check.over:
+        over = texts.message(
+            gettext_lazy("%(reasons)s Request a manager's approval instead."),
+            reasons=check.message,
+        )
         raise settling.refuse(
             meta=meta,
             action=action,
-            errors={"__all__": [f"{check.message} Request a manager's approval instead."]},
+            errors={"__all__": [over]},
             customer_code=code,
-            prefix="Above the spending limit, not sent",
+            prefix=gettext_lazy("Above the spending limit, not sent"),
         )
 
 
@@ -303,5 +348,5 @@ def _setting_eur(name: str) -> Decimal | None:
     return value
 
 
-def _eur(amount: Decimal) -> str:
-    return formatting.money(amount, "EUR")
+def _eur(amount: Decimal) -> texts.StrOrPromise:
+    return texts.money(amount, "EUR")

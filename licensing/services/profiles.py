@@ -1,4 +1,4 @@
-"""Each person's profile: their own preferences (for now, whether reminders are e-mailed).
+"""Each person's profile: their own preferences (whether reminders are e-mailed, language).
 
 A profile row is created the first time a preference is saved; until then the model's
 defaults apply, so nobody needs a row to be reminded.
@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from licensing import audit
+from licensing import audit, language
 from licensing.models import AuditAction, AuditOutcome, Profile
 from licensing.services import access
 
@@ -37,6 +37,29 @@ def profile_update(*, meta: audit.RequestMeta, reminders_opt_out: bool) -> Profi
                 message="Reminder e-mails turned off."
                 if reminders_opt_out
                 else "Reminder e-mails turned on.",
+            )
+    return profile
+
+
+def profile_language_set(*, meta: audit.RequestMeta, code: str) -> Profile:
+    """Save the signed-in person's language ("" = follow the browser), audited on change.
+
+    `code` must be "" or one of settings.LANGUAGES (the caller checks; anything else is
+    stored as ""). Raises PermissionRefused (audited) for anyone who is not staff.
+    """
+    action = AuditAction.PROFILE_UPDATE
+    access.require_sales(meta=meta, what="change a profile", action=action)
+    code = language.supported(code)
+    with transaction.atomic():
+        profile, _ = Profile.objects.select_for_update().get_or_create(user=meta.user)
+        if profile.language != code:
+            profile.language = code
+            profile.save(update_fields=["language", "updated_at"])
+            audit.record(
+                meta=meta,
+                action=action,
+                outcome=AuditOutcome.SUCCESS,
+                message=f"Language set to {code}." if code else "Language follows the browser.",
             )
     return profile
 

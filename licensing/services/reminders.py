@@ -11,7 +11,8 @@ claimed under a unique constraint before its e-mail goes out, then marked sent w
 audit row each, by the system actor. A run that finds the row claimed sends nothing for
 it, so repeated or overlapping runs send nothing twice. A failed send (the mail server
 refused it) is retried by the next run; a claim never confirmed (the run died while
-sending) is reported and left alone, because the e-mail may have gone.
+sending) is reported and left alone, because the e-mail may have gone. Each e-mail is in
+its recipient's language (profile, else the default); the audit rows stay in English.
 """
 
 import itertools
@@ -29,9 +30,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from licensing import audit, formatting, roles, selectors
+from licensing import audit, formatting, language, roles, selectors, texts
 from licensing.models import (
     AssignmentKind,
     AssignmentStatus,
@@ -148,7 +149,7 @@ _SETTLED_OR_SENDING = (ReminderStatus.SENT, ReminderStatus.PENDING)
 
 
 def _due(today: date) -> list[Due]:
-    related = ("customer", "customer__owner")
+    related = ("customer", "customer__owner", "customer__owner__portal_profile")
     expiring = LicenseAssignment.objects.filter(
         kind=AssignmentKind.PAID,
         status=AssignmentStatus.ACTIVE,
@@ -187,6 +188,7 @@ def _claimed(dues: list[Due]) -> dict[tuple[int, str, date], str]:
 def _managers():
     staff = Q(is_superuser=True) | Q(groups__name=roles.MANAGERS)
     users = get_user_model().objects.filter(staff, is_active=True).distinct()
+    users = users.select_related("portal_profile")  # each one's language
     return users.exclude(username=SYSTEM_USERNAME).order_by("username")
 
 
@@ -236,33 +238,35 @@ def _totals(dues: list[Due]) -> str:
 
 
 def _reminder_mail(owner, dues: list[Due], today: date) -> Mail:
-    sections = []
-    for kind, limit in WINDOWS:
-        these = [d for d in dues if d.kind == kind]
-        renewing = [d for d in these if d.assignment.renewal == Renewal.ON]
-        lapsing = [d for d in these if d.assignment.renewal != Renewal.ON]
-        if these:
-            sections.append(
-                {
-                    "days": limit,
-                    "renewing": [_line(d) for d in renewing],
-                    "renewing_total": _totals(renewing),
-                    "lapsing": [_line(d) for d in lapsing],
-                }
-            )
-    demos = [_line(d) for d in dues if d.kind == ReminderKind.DEMO_ENDING]
-    licences = sum(1 for d in dues if d.kind != ReminderKind.DEMO_ENDING)
-    context = {
-        "recipient": owner,
-        "today": today,
-        "sections": sections,
-        "demos": demos,
-        "demo_days": DEMO_DAYS,
-        "licences": licences,
-        "home_url": _url("home"),
-        "profile_url": _url("profile"),
-    }
-    return _render(owner, "reminders", "emails/reminder", context, dues=dues)
+    # Prices, dates and words in the owner's language: the context is formatted inside.
+    with translation.override(language.of_user(owner)):
+        sections = []
+        for kind, limit in WINDOWS:
+            these = [d for d in dues if d.kind == kind]
+            renewing = [d for d in these if d.assignment.renewal == Renewal.ON]
+            lapsing = [d for d in these if d.assignment.renewal != Renewal.ON]
+            if these:
+                sections.append(
+                    {
+                        "days": limit,
+                        "renewing": [_line(d) for d in renewing],
+                        "renewing_total": _totals(renewing),
+                        "lapsing": [_line(d) for d in lapsing],
+                    }
+                )
+        demos = [_line(d) for d in dues if d.kind == ReminderKind.DEMO_ENDING]
+        licences = sum(1 for d in dues if d.kind != ReminderKind.DEMO_ENDING)
+        context = {
+            "recipient": owner,
+            "today": today,
+            "sections": sections,
+            "demos": demos,
+            "demo_days": DEMO_DAYS,
+            "licences": licences,
+            "home_url": _url("home"),
+            "profile_url": _url("profile"),
+        }
+        return _render(owner, "reminders", "emails/reminder", context, dues=dues)
 
 
 def _digest_context(today: date, *, unowned: int) -> dict | None:
@@ -287,7 +291,8 @@ def _digest_context(today: date, *, unowned: int) -> dict | None:
 
 def _digest_mail(manager, context: dict) -> Mail:
     context = {**context, "recipient": manager, "profile_url": _url("profile")}
-    return _render(manager, "digest", "emails/digest", context)
+    with translation.override(language.of_user(manager)):
+        return _render(manager, "digest", "emails/digest", context)
 
 
 def _render(user, kind: str, template: str, context: dict, dues=None) -> Mail:
@@ -365,7 +370,8 @@ def _settle(claims: list[Reminder], mail: Mail, *, meta: audit.RequestMeta, erro
     now = timezone.now()
     outcome = AuditOutcome.ERROR if error else AuditOutcome.SUCCESS
     to = mail.recipient.get_username()
-    with transaction.atomic():
+    # The trail is in English whoever the e-mail was for (and whatever language is active).
+    with translation.override(texts.STORED_LANGUAGE), transaction.atomic():
         Reminder.objects.filter(pk__in=[c.pk for c in claims]).update(
             status=ReminderStatus.FAILED if error else ReminderStatus.SENT,
             sent_at=None if error else now,

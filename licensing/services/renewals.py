@@ -14,8 +14,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from licensing import audit, upstream
+from licensing import audit, texts, upstream
 from licensing.models import (
     AssignmentKind,
     AssignmentStatus,
@@ -26,7 +27,7 @@ from licensing.models import (
 from licensing.services import access, settling
 from licensing.services.outcomes import ActionOutcome
 
-BUSY_MESSAGE = (
+BUSY_MESSAGE = gettext_noop(
     "Someone else is changing this licence's renewal right now. Reload the page to see how "
     "it ended before trying again."
 )
@@ -37,11 +38,11 @@ def renewal_suspend(
 ) -> ActionOutcome:
     """Stop the licence renewing at its expiry. A reason is required and audited."""
     reason = " ".join((reason or "").split())
-    errors = {}
+    errors: dict[str, list[texts.StrOrPromise]] = {}
     if len(reason) < 3:
-        errors["reason"] = ["Say why renewal is being suspended (a few words)."]
+        errors["reason"] = [gettext_lazy("Say why renewal is being suspended (a few words).")]
     elif len(reason) > 500:
-        errors["reason"] = ["Keep the reason under 500 characters."]
+        errors["reason"] = [gettext_lazy("Keep the reason under 500 characters.")]
     return _change(
         meta=meta,
         assignment=assignment,
@@ -49,7 +50,7 @@ def renewal_suspend(
         target=Renewal.SUSPENDED,
         call=upstream.FlashStartClient.renewal_suspend,
         errors=errors,
-        note=f"Reason: {reason}",
+        note=texts.message(gettext_lazy("Reason: %(reason)s"), reason=reason),
     )
 
 
@@ -73,16 +74,18 @@ def _change(
     action: str,
     target: str,
     call: Callable[..., upstream.MessageResult],
-    errors: dict[str, list[str]],
-    note: str,
+    errors: dict[str, list[texts.StrOrPromise]],
+    note: texts.StrOrPromise,
 ) -> ActionOutcome:
     customer = assignment.customer
-    verb = "suspend" if target == Renewal.SUSPENDED else "resume"
-    access.require_sales(
-        meta=meta, what=f"{verb} renewals", action=action, customer_code=customer.customer_code
-    )
+    if target == Renewal.SUSPENDED:
+        what = gettext_lazy("suspend renewals")
+    else:
+        what = gettext_lazy("resume renewals")
+    access.require_sales(meta=meta, what=what, action=action, customer_code=customer.customer_code)
     if not assignment.can_change_renewal:
-        errors = {"__all__": ["Only an active paid licence has a renewal to change."], **errors}
+        fixed = gettext_lazy("Only an active paid licence has a renewal to change.")
+        errors = {"__all__": [fixed], **errors}
     if errors:
         raise settling.refuse(
             meta=meta,
@@ -96,11 +99,13 @@ def _change(
     lease = _lease_take(assignment, target)
     if lease is None:
         assignment.refresh_from_db()
-        if assignment.renewal == target:
-            already = "suspended" if target == Renewal.SUSPENDED else "on"
-            busy = {"__all__": [f"Renewal is already {already}."]}
+        busy: dict[str, list[texts.StrOrPromise]]
+        if assignment.renewal == target and target == Renewal.SUSPENDED:
+            busy = {"__all__": [gettext_lazy("Renewal is already suspended.")]}
+        elif assignment.renewal == target:
+            busy = {"__all__": [gettext_lazy("Renewal is already on.")]}
         else:
-            busy = {"__all__": [BUSY_MESSAGE]}
+            busy = {"__all__": [texts.message(BUSY_MESSAGE)]}
         raise settling.refuse(
             meta=meta,
             action=action,

@@ -8,9 +8,9 @@ the changes one after another, never inside a transaction, and reports each outc
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext, ngettext_lazy
 
-from licensing import audit
+from licensing import audit, texts
 from licensing.models import AuditAction, Customer, LicenseAssignment, Renewal
 from licensing.services import access, renewals, settling
 from licensing.services.outcomes import ActionOutcome, InputInvalid
@@ -113,22 +113,28 @@ def renewals_bulk_change(
     """
     audit_action, _target = ACTIONS.get(action, (AuditAction.RENEWAL_SUSPEND, ""))
     code = customer.customer_code
-    access.require_sales(meta=meta, what="change renewals", action=audit_action, customer_code=code)
+    access.require_sales(
+        meta=meta,
+        what=gettext_lazy("change renewals"),
+        action=audit_action,
+        customer_code=code,
+    )
     reason = " ".join((reason or "").split())
     assignments, errors = _selection(customer, assignment_ids)
+    # Lazy: the audit row has them in English, the page in its own language.
     if action not in ACTIONS:
-        errors["action"] = [gettext("Choose whether to suspend or resume renewal.")]
+        errors["action"] = [gettext_lazy("Choose whether to suspend or resume renewal.")]
     elif action == "suspend" and len(reason) < 3:
-        errors["reason"] = [gettext("Say why renewal is being suspended (a few words).")]
+        errors["reason"] = [gettext_lazy("Say why renewal is being suspended (a few words).")]
     elif action == "suspend" and len(reason) > 500:
-        errors["reason"] = [gettext("Keep the reason under 500 characters.")]
+        errors["reason"] = [gettext_lazy("Keep the reason under 500 characters.")]
     if errors:
         raise settling.refuse(
             meta=meta,
             action=audit_action,
             errors=errors,
             customer_code=code,
-            prefix="Bulk renewal change refused",
+            prefix=gettext_lazy("Bulk renewal change refused"),
             name_fields=False,
         )
     return BulkResult(
@@ -140,19 +146,25 @@ def renewals_bulk_change(
 
 def _selection(
     customer: Customer, assignment_ids: list[int]
-) -> tuple[list[LicenseAssignment], dict[str, list[str]]]:
-    """The selected licences in the order given, and what is wrong with the selection."""
-    problems: list[str] = []
+) -> tuple[list[LicenseAssignment], dict[str, list[texts.StrOrPromise]]]:
+    """The selected licences in the order given, and what is wrong with the selection
+    (translated when written out)."""
+    problems: list[texts.StrOrPromise] = []
     ids = list(assignment_ids)
     if not ids:
-        problems.append(gettext("Select at least one licence."))
+        problems.append(gettext_lazy("Select at least one licence."))
     elif len(ids) > BULK_MAX:
         problems.append(
-            gettext("Select at most %(max)d licences at a time (%(count)d were selected).")
-            % {"max": BULK_MAX, "count": len(ids)}
+            texts.message(
+                gettext_lazy(
+                    "Select at most %(max)d licences at a time (%(count)d were selected)."
+                ),
+                max=BULK_MAX,
+                count=len(ids),
+            )
         )
     elif len(set(ids)) != len(ids):
-        problems.append(gettext("The selection names a licence more than once."))
+        problems.append(gettext_lazy("The selection names a licence more than once."))
     if problems:
         return [], {"assignment": problems}
     found = {
@@ -164,22 +176,28 @@ def _selection(
     foreign = [pk for pk in ids if pk not in found]
     if foreign:
         problems.append(
-            ngettext(
-                "Licence %(ids)s is not one of this customer's.",
-                "Licences %(ids)s are not this customer's.",
-                len(foreign),
+            texts.message(
+                ngettext_lazy(
+                    "Licence %(ids)s is not one of this customer's.",
+                    "Licences %(ids)s are not this customer's.",
+                    len(foreign),
+                ),
+                ids=", ".join(str(pk) for pk in foreign),
             )
-            % {"ids": ", ".join(str(pk) for pk in foreign)}
         )
     fixed = [pk for pk in ids if pk in found and not found[pk].can_change_renewal]
     if fixed:
         problems.append(
-            ngettext(
-                "Licence %(ids)s has no renewal to change: only an active paid licence has one.",
-                "Licences %(ids)s have no renewal to change: only an active paid licence has one.",
-                len(fixed),
+            texts.message(
+                ngettext_lazy(
+                    "Licence %(ids)s has no renewal to change: only an active paid licence "
+                    "has one.",
+                    "Licences %(ids)s have no renewal to change: only an active paid licence "
+                    "has one.",
+                    len(fixed),
+                ),
+                ids=", ".join(str(pk) for pk in fixed),
             )
-            % {"ids": ", ".join(str(pk) for pk in fixed)}
         )
     if problems:
         return [], {"assignment": problems}
@@ -208,8 +226,8 @@ def _change_one(
 def _item(assignment: LicenseAssignment, outcome: ActionOutcome) -> BulkItem:
     # "warning": FlashStart confirmed, but another change to the renewal followed.
     if outcome.level in ("success", "warning"):
-        return BulkItem(assignment, CHANGED, outcome.level, outcome.message)
-    return BulkItem(assignment, FAILED, outcome.level, outcome.message)
+        return BulkItem(assignment, CHANGED, outcome.level, str(outcome.message))
+    return BulkItem(assignment, FAILED, outcome.level, str(outcome.message))
 
 
 def _already(action: str) -> str:

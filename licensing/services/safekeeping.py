@@ -15,7 +15,8 @@
 - `renewal_store` records a renewal change the vendor made, with its audit row, only
   while the change still holds the licence's lease (see `services.renewals`).
 
-Nothing here decides what an answer means: that is `settling`'s.
+Nothing here decides what an answer means: that is `settling`'s. Messages arrive lazily
+(`licensing.texts`) and are written into the audit rows in English.
 """
 
 import logging
@@ -26,14 +27,15 @@ from typing import Any
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from licensing import audit, upstream
+from licensing import audit, texts, upstream
 from licensing.models import AssignmentStatus, AuditOutcome, LicenseAssignment, VendorAnswer
 from licensing.services import rollups
 
 log = logging.getLogger("licensing.services")
 
-ANSWER_KEPT = "FlashStart's answer is kept for the manager who checks it."
+ANSWER_KEPT = gettext_noop("FlashStart's answer is kept for the manager who checks it.")
 # What the assignment's columns hold: a value beyond them must not be cut short.
 LICENSE_ID_MAX = 64
 AMOUNT_MAX = Decimal("9999999999.99")
@@ -90,10 +92,10 @@ def assignment_store(
     assignment: LicenseAssignment,
     status: str,
     outcome: str,
-    message: str,
+    message: texts.StrOrPromise,
     call: upstream.CallRecord | None,
     fields: dict[str, Any],
-    unknown_message: str,
+    unknown_message: texts.StrOrPromise,
 ) -> str:
     """Save a PENDING assignment's outcome with its audit row; return how it went:
     "stored", "late" (someone settled it first: nothing changed, audited), "unknown" (the
@@ -113,7 +115,7 @@ def assignment_store(
                     outcome=outcome,
                     customer_code=customer_code,
                     assignment=assignment,
-                    message=message,
+                    message=texts.english(message),
                     call=call,
                 )
                 rollups.rollup_record(assignment=assignment)
@@ -130,7 +132,12 @@ def assignment_store(
         outcome=outcome,
         customer_code=customer_code,
         assignment=assignment,
-        message=f"Late answer, nothing changed: the assignment was already settled. {message}",
+        message=texts.english(
+            gettext_lazy(
+                "Late answer, nothing changed: the assignment was already settled. %(message)s"
+            ),
+            message=message,
+        ),
         call=call,
     )
     return "late"
@@ -141,7 +148,7 @@ def _store_unknown(
     action: str,
     assignment: LicenseAssignment,
     call: upstream.CallRecord | None,
-    unknown_message: str,
+    unknown_message: texts.StrOrPromise,
 ) -> str:
     now = timezone.now()
     try:
@@ -155,12 +162,20 @@ def _store_unknown(
                 outcome=AuditOutcome.UNKNOWN,
                 customer_code=assignment.customer.customer_code,
                 assignment=assignment,
-                message=(
-                    f"{unknown_message} (FlashStart answered, but the answer could "
-                    f"not be saved with the assignment. {ANSWER_KEPT})"
-                    if updated
-                    else "Late answer that could not be saved; the assignment was already "
-                    "settled, nothing changed."
+                message=texts.english(
+                    gettext_lazy(
+                        "%(unknown)s (FlashStart answered, but the answer could not be saved "
+                        "with the assignment. %(kept)s)"
+                    ),
+                    unknown=texts.message(unknown_message),
+                    kept=texts.message(ANSWER_KEPT),
+                )
+                if updated
+                else texts.english(
+                    gettext_lazy(
+                        "Late answer that could not be saved; the assignment was already "
+                        "settled, nothing changed."
+                    )
                 ),
                 call=call,
             )
@@ -181,7 +196,7 @@ def renewal_store(
     assignment: LicenseAssignment,
     target: str,
     lease: uuid.UUID,
-    message: str,
+    message: texts.StrOrPromise,
     call: upstream.CallRecord | None,
 ) -> bool:
     """Record the renewal `target` the vendor confirmed, and give the lease back, if this
@@ -199,10 +214,15 @@ def renewal_store(
             outcome=AuditOutcome.SUCCESS,
             customer_code=assignment.customer.customer_code,
             assignment=assignment,
-            message=message
+            message=texts.english(message)
             if held
-            else f"{message} (Not recorded here: the change's lease "
-            "had lapsed and another change to this renewal followed.)",
+            else texts.english(
+                gettext_lazy(
+                    "%(message)s (Not recorded here: the change's lease had lapsed and "
+                    "another change to this renewal followed.)"
+                ),
+                message=message,
+            ),
             call=call,
         )
     return bool(held)

@@ -7,10 +7,11 @@ import json
 from datetime import datetime
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
-from licensing import formatting
+from licensing import formatting, texts
 from licensing.audit import words
 from licensing.models import AssignmentKind, AssignmentStatus, Renewal
 
@@ -22,14 +23,17 @@ day = register.filter("day", formatting.day)
 
 @register.filter
 def points(value) -> str:
-    """Licence points without trailing zeros: 0.5, 1, 2.5."""
+    """Licence points without trailing zeros, with the active language's decimal mark:
+    0.5, 1, 2.5 (0,5 and 2,5 in Italian)."""
     number = formatting.decimal_or_none(value)
     if number is None:
         return formatting.EMPTY
-    return f"{number.normalize():f}"
+    return formats.number_format(number.normalize(), use_l10n=True)
 
 
 moment = register.filter("moment", formatting.moment)
+# A text kept in English (an assignment's failure message) in the reader's language.
+kept = register.filter("kept", texts.translated)
 
 
 @register.filter
@@ -48,14 +52,19 @@ def timezone_name() -> str:
 
 
 _BADGES = {
-    AssignmentStatus.ACTIVE: ("Active", "success"),
-    AssignmentStatus.PENDING: ("Pending", "neutral"),
-    AssignmentStatus.FAILED: ("Failed", "danger"),
-    AssignmentStatus.UNKNOWN: ("Outcome unknown", "warning"),
+    AssignmentStatus.ACTIVE: (pgettext_lazy("licence status", "Active"), "success"),
+    AssignmentStatus.PENDING: (pgettext_lazy("licence status", "Pending"), "neutral"),
+    AssignmentStatus.FAILED: (pgettext_lazy("licence status", "Failed"), "danger"),
+    AssignmentStatus.UNKNOWN: (pgettext_lazy("licence status", "Outcome unknown"), "warning"),
 }
+_DEMO = pgettext_lazy("licence kind", "Demo")
+_UNKNOWN_TITLE = gettext_lazy("Do not assign again — a manager will check")
+_SUSPENDED = gettext_lazy("Renewal suspended")
+_EXPIRES_SOON = gettext_lazy("Expires soon")
+_EXPIRES_SOON_TITLE = gettext_lazy("It will not renew by itself")
 
 
-def _badge(label: str, tone: str, title: str = ""):
+def _badge(label, tone: str, title=""):
     if title:
         return format_html('<span class="badge badge-{}" title="{}">{}</span>', tone, title, label)
     return format_html('<span class="badge badge-{}">{}</span>', tone, label)
@@ -66,16 +75,16 @@ def status_badges(assignment) -> str:
     """The badges that say, in words, where an assignment stands."""
     parts = []
     if assignment.kind == AssignmentKind.DEMO:
-        parts.append(_badge("Demo", "info"))
+        parts.append(_badge(_DEMO, "info"))
     label, tone = _BADGES.get(assignment.status, (assignment.get_status_display(), "neutral"))
     title = ""
     if assignment.status == AssignmentStatus.UNKNOWN:
-        title = "Do not assign again — a manager will check"
+        title = _UNKNOWN_TITLE
     parts.append(_badge(label, tone, title))
     if assignment.status == AssignmentStatus.ACTIVE and assignment.renewal == Renewal.SUSPENDED:
-        parts.append(_badge("Renewal suspended", "muted"))
+        parts.append(_badge(_SUSPENDED, "muted"))
     if expires_soon(assignment):
-        parts.append(_badge("Expires soon", "warning", "It will not renew by itself"))
+        parts.append(_badge(_EXPIRES_SOON, "warning", _EXPIRES_SOON_TITLE))
     return format_html_join(" ", "{}", ((part,) for part in parts))
 
 
@@ -145,15 +154,15 @@ def query_with(context, **changes) -> str:
 
 @register.filter
 def duration_words(value) -> str:
-    """A timedelta as “15 minutes” or “2 hours”."""
+    """A timedelta as “15 minutes” or “2 hours”, in the active language."""
     try:
         minutes = round(value.total_seconds() / 60)
     except AttributeError:
         return str(value)
     if minutes < 60 or minutes % 60:
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
     hours = minutes // 60
-    return f"{hours} hour{'s' if hours != 1 else ''}"
+    return ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours}
 
 
 @register.filter

@@ -24,7 +24,9 @@ from typing import Any, TypeVar
 import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_noop
 
+from licensing import texts
 from licensing.upstream import answers, envelope, errors, transport
 from licensing.upstream import breaker as circuit_breaker
 
@@ -37,7 +39,8 @@ __all__ = [
 ]
 
 DEFAULT_DASHBOARD_URL = "https://cloud.flashstart.com/?auth_token="
-BREAKER_MESSAGE = "The vendor is not answering; try again in a minute."
+# In English (code and tests look for it); translated when an error carries it.
+BREAKER_MESSAGE = gettext_noop("The vendor is not answering; try again in a minute.")
 DIRECTORIES = ("currencies", "versions", "countries", "industries")
 # Directory paths may be left out (their fallbacks are used); these may not.
 _REQUIRED_PATHS = frozenset({"available", "auth_token", *errors.CHANGING_ENDPOINTS})
@@ -289,7 +292,7 @@ class FlashStartClient:
         """
         if self._breaker is not None and not self._breaker.allow():
             raise errors.Unavailable(
-                BREAKER_MESSAGE, endpoint=endpoint, may_have_taken_effect=False
+                texts.message(BREAKER_MESSAGE), endpoint=endpoint, may_have_taken_effect=False
             )
         try:
             reply = self._transport.send(endpoint, method, self._paths[endpoint], body, read=read)

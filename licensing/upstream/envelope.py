@@ -14,6 +14,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from licensing import texts
 from licensing.upstream import values
 from licensing.upstream.errors import (
     CallRecord,
@@ -43,8 +46,10 @@ def unwrap(text: str, call: CallRecord, *, scrub: Callable[[str], str]) -> Any:
     vendor_message = scrub(_vendor_message(data))
     if status == 401:
         raise KeyRejected(
-            "The vendor rejected the portal's API key. Ask an administrator to check "
-            "the FlashStart settings.",
+            gettext_lazy(
+                "The vendor rejected the portal's API key. Ask an administrator to check "
+                "the FlashStart settings."
+            ),
             call=call,
             status=status,
         )
@@ -62,7 +67,9 @@ def unwrap(text: str, call: CallRecord, *, scrub: Callable[[str], str]) -> Any:
                 f"{name}: {' '.join(messages)}" for name, messages in field_errors.items()
             )
             raise ValidationFailed(
-                f"The vendor refused the data. {summary}",
+                texts.message(
+                    gettext_lazy("The vendor refused the data. %(summary)s"), summary=summary
+                ),
                 field_errors=field_errors,
                 vendor_message=vendor_message,
                 call=call,
@@ -71,7 +78,9 @@ def unwrap(text: str, call: CallRecord, *, scrub: Callable[[str], str]) -> Any:
     if 400 <= status < 500:
         reason = vendor_message or f"HTTP {status}"
         raise Refused(
-            f"The vendor refused the request: {reason}",
+            texts.message(
+                gettext_lazy("The vendor refused the request: %(reason)s"), reason=reason
+            ),
             vendor_message=vendor_message,
             # The vendor's own refusals carry their code and a message in the body.
             business=_code(data.get("code") if isinstance(data, dict) else None) == status
@@ -80,8 +89,15 @@ def unwrap(text: str, call: CallRecord, *, scrub: Callable[[str], str]) -> Any:
             status=status,
         )
     if status >= 500:
-        where = f"HTTP {status}" if status == call.status else f"code {status}"
-        raise unavailable(f"The vendor reported an internal error ({where}).", call)
+        where: texts.StrOrPromise = f"HTTP {status}"
+        if status != call.status:  # the body's code, not the HTTP status
+            where = texts.message(pgettext_lazy("status code", "code %(status)s"), status=status)
+        raise unavailable(
+            texts.message(
+                gettext_lazy("The vendor reported an internal error (%(where)s)."), where=where
+            ),
+            call,
+        )
     raise unreadable(call)
 
 

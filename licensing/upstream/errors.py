@@ -1,15 +1,20 @@
 """What a vendor call leaves behind: its `CallRecord`, and the `UpstreamError` it raises.
 
 Every result and every error carries the `CallRecord` of its call, for the audit trail.
-`str(exc)` of every error is a message fit for a salesperson; `unavailable()` and
-`unreadable()` build the errors whose cause is on the vendor's side, and warn against
-resending a request that may have been carried out.
+`str(exc)` of every error is a message fit for a salesperson, in the active language
+(`exc.text` is the message itself, translated when written out: `texts.english(exc.text)`
+for a record); `unavailable()` and `unreadable()` build the errors whose cause is on the
+vendor's side, and warn against resending a request that may have been carried out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils.translation import gettext_lazy
+
+from licensing import texts
 
 __all__ = [
     "CHANGING_ENDPOINTS",
@@ -26,7 +31,9 @@ __all__ = [
 
 # Endpoints that change something upstream: their failures warn against resending.
 CHANGING_ENDPOINTS = frozenset({"assign", "demo", "suspend", "enable", "customer_new"})
-_WRITE_WARNING = " The request may have been carried out: check before sending it again."
+_WRITE_WARNING = gettext_lazy(
+    "The request may have been carried out: check before sending it again."
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,8 @@ class CallRecord:
 
 
 class UpstreamError(Exception):
-    """A vendor call failed. `str(exc)` is a message fit for a salesperson.
+    """A vendor call failed. `str(exc)` is a message fit for a salesperson (`text`: the
+    same, translated when written out).
 
     `call` is the CallRecord (None when nothing was attempted), `status` the status the
     answer means (None without an answer): the HTTP status, or the `code` of the vendor's
@@ -59,7 +67,7 @@ class UpstreamError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: texts.StrOrPromise,
         *,
         call: CallRecord | None = None,
         endpoint: str = "",
@@ -67,6 +75,7 @@ class UpstreamError(Exception):
         status: int | None = None,
     ) -> None:
         super().__init__(message)
+        self.text = message
         self.call = call
         self.status = status if status is not None else (call.status if call else None)
         self.endpoint = call.endpoint if call else endpoint
@@ -83,7 +92,7 @@ class ValidationFailed(UpstreamError):
 
     def __init__(
         self,
-        message: str,
+        message: texts.StrOrPromise,
         *,
         field_errors: dict[str, list[str]],
         vendor_message: str,
@@ -104,7 +113,12 @@ class Refused(UpstreamError):
     """
 
     def __init__(
-        self, message: str, *, vendor_message: str, business: bool = False, **kwargs: Any
+        self,
+        message: texts.StrOrPromise,
+        *,
+        vendor_message: str,
+        business: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(message, **kwargs)
         self.message = vendor_message
@@ -123,16 +137,16 @@ class UnreadableAnswer(UpstreamError):
     may_have_taken_effect = True
 
 
-def unavailable(message: str, call: CallRecord) -> Unavailable:
+def unavailable(message: texts.StrOrPromise, call: CallRecord) -> Unavailable:
     """Return the Unavailable for `call`: `message`, then the warning if it was a write."""
-    return Unavailable(message + _warning(call), call=call)
+    return Unavailable(texts.joined(" ", [message, _warning(call)]), call=call)
 
 
 def unreadable(call: CallRecord) -> UnreadableAnswer:
     """Return the UnreadableAnswer for `call`, with the warning if it was a write."""
-    message = "The vendor's answer could not be understood."
-    return UnreadableAnswer(message + _warning(call), call=call)
+    message = gettext_lazy("The vendor's answer could not be understood.")
+    return UnreadableAnswer(texts.joined(" ", [message, _warning(call)]), call=call)
 
 
-def _warning(call: CallRecord) -> str:
+def _warning(call: CallRecord) -> texts.StrOrPromise:
     return _WRITE_WARNING if call.endpoint in CHANGING_ENDPOINTS else ""

@@ -31,6 +31,7 @@ from typing import Any
 
 import requests
 import urllib3
+from django.utils.translation import gettext_lazy
 
 from licensing.upstream.errors import CallRecord, Unavailable, unavailable
 
@@ -251,13 +252,15 @@ def _no_answer(attempt: _Attempt, call: CallRecord) -> Unavailable:
     """Return the Unavailable for an attempt that got no HTTP answer."""
     if attempt.nothing_sent:
         return Unavailable(
-            "The vendor could not be reached; nothing was sent. Try again in a minute.",
+            gettext_lazy(
+                "The vendor could not be reached; nothing was sent. Try again in a minute."
+            ),
             call=call,
             may_have_taken_effect=False,
         )
     if attempt.failure in ("read timeout", "answer too slow"):
-        return unavailable("The vendor did not answer in time.", call)
-    return unavailable("The connection to the vendor broke before it answered.", call)
+        return unavailable(gettext_lazy("The vendor did not answer in time."), call)
+    return unavailable(gettext_lazy("The connection to the vendor broke before it answered."), call)
 
 
 class _DeadlinePassed(Exception):

@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -29,7 +31,8 @@ def approval_request(request, customer_code: int):
     form = forms.ApprovalRequestForm(request.POST)
     if not form.is_valid() and "quote" not in form.cleaned_data:
         # A stale or unreadable price: the confirmation page asks the vendor again.
-        messages.warning(request, " ".join(form.errors.get("quote", ["Check the price again."])))
+        stale = form.errors.get("quote", [_("Check the price again.")])
+        messages.warning(request, " ".join(stale))
         url = reverse("license_assign", args=[customer_code])
         return _go(request, f"{url}?{request.GET.urlencode()}")
     quote = form.cleaned_data["quote"]
@@ -55,8 +58,11 @@ def approval_request(request, customer_code: int):
         else:
             messages.success(
                 request,
-                f"Sent for approval: {quote['name']} for {customer.name}. A manager decides; "
-                "it shows here as “Awaiting approval” until then.",
+                _(
+                    "Sent for approval: %(licence)s for %(customer)s. A manager decides; it "
+                    "shows here as “Awaiting approval” until then."
+                )
+                % {"licence": quote["name"], "customer": customer.name},
             )
             return _go(request, reverse("customer_detail", args=[customer_code]))
     spending = services.spending_check(
@@ -79,7 +85,7 @@ def approval_request(request, customer_code: int):
 
 
 @require_http_methods(["GET"])
-@manager_required("decide on purchases")
+@manager_required(gettext_lazy("decide on purchases"))
 def approval_list(request):
     """Pending requests, newest first, each with the customer's recent purchases."""
     services.approvals_expire(meta=audit.RequestMeta.from_request(request))
@@ -96,13 +102,13 @@ def approval_detail(request, pk: int):
     """One request: managers decide here; its requester may read it."""
     approval = selectors.approvals.approval_get(pk=pk)
     if approval is None:
-        raise Http404(f"There is no approval request number {pk}.")
+        raise Http404(_("There is no approval request number %(number)s.") % {"number": pk})
     manager = roles.is_manager(request.user)
     own = approval.requested_by_id == request.user.pk
     if not manager and not own:
         raise services.access_refuse(
             meta=audit.RequestMeta.from_request(request),
-            what="see another person's approval request",
+            what=gettext_lazy("see another person's approval request"),
             customer_code=approval.customer.customer_code,
         )
     context = {"approval": approval, "own": own, "manager": manager, "status": ApprovalStatus}
@@ -114,7 +120,7 @@ def approval_detail(request, pk: int):
         try:
             if data["decision"] == forms.ApprovalDecisionForm.REJECT:
                 services.approval_reject(meta=meta, approval=approval, reason=data["reason"])
-                messages.success(request, "Rejected: the requester is told why.")
+                messages.success(request, _("Rejected: the requester is told why."))
                 return redirect("approval_list")
             outcome = services.approval_approve(
                 meta=meta,

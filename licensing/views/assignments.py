@@ -9,6 +9,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -18,7 +20,7 @@ from licensing.views import responses
 from licensing.views.customers import customer_or_404, detail_context
 from licensing.views.decorators import manager_required, sales_required
 
-UNKNOWN_BADGE = "Outcome unknown — do not assign again; a manager will check"
+UNKNOWN_BADGE = gettext_lazy("Outcome unknown — do not assign again; a manager will check")
 
 
 # --- paid licences and demos ------------------------------------------------------------
@@ -80,7 +82,7 @@ def license_assign(request, customer_code: int):
     if form is not None and "quote" in form.cleaned_data:
         quote = form.cleaned_data["quote"]  # only the label was wrong: same token, same price
     elif not license_code:
-        context["problem"] = "Choose a licence from the customer's catalogue first."
+        context["problem"] = _("Choose a licence from the customer's catalogue first.")
         return _confirmation(request, "licensing/assign_confirm.html", context)
     else:
         # First view, or the signed price is too old: ask the vendor for today's price.
@@ -89,23 +91,25 @@ def license_assign(request, customer_code: int):
                 customer=customer, license_code=license_code, currency_code=currency_code
             )
         except upstream.ValidationFailed as exc:
-            context["problem"] = f"FlashStart refused the price check: {exc}"
+            problem = _("FlashStart refused the price check: %(reason)s") % {"reason": exc}
+            context["problem"] = problem
             return _confirmation(request, "licensing/assign_confirm.html", context)
         except upstream.UpstreamError as exc:
-            context.update(problem=f"The price could not be checked: {exc}", can_retry=True)
+            problem = _("The price could not be checked: %(reason)s") % {"reason": exc}
+            context.update(problem=problem, can_retry=True)
             return _confirmation(request, "licensing/assign_confirm.html", context)
         if found is None:
-            context["problem"] = (
-                f"FlashStart does not offer a licence with code “{license_code}” to this "
-                "customer. Choose one from the catalogue."
-            )
+            context["problem"] = _(
+                "FlashStart does not offer a licence with code “%(code)s” to this customer. "
+                "Choose one from the catalogue."
+            ) % {"code": license_code}
             return _confirmation(request, "licensing/assign_confirm.html", context)
         if not found.sellable:
-            context.update(
-                problem=f"FlashStart's price for “{found.name}” ({found.code}) cannot be read "
-                "right now, so it cannot be sold from the portal. Try again later.",
-                can_retry=True,
-            )
+            problem = _(
+                "FlashStart's price for “%(name)s” (%(code)s) cannot be read right now, so it "
+                "cannot be sold from the portal. Try again later."
+            ) % {"name": found.name, "code": found.code}
+            context.update(problem=problem, can_retry=True)
             return _confirmation(request, "licensing/assign_confirm.html", context)
         quote = forms.quote_data(found, customer.customer_code)
         stale = form.errors.get("quote") if form is not None else None
@@ -235,14 +239,14 @@ def renewal_resume(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@manager_required("resolve unknown outcomes")
+@manager_required(gettext_lazy("resolve unknown outcomes"))
 def assignment_resolve(request, pk: int):
     """A manager settles an unknown outcome, shown FlashStart's answer when one was kept
     (the form is filled in from it)."""
     assignment = _assignment_or_404(pk)
     blocked = ""
     if not assignment.is_resolvable:
-        blocked = "Only an assignment whose outcome is unknown can be resolved."
+        blocked = _("Only an assignment whose outcome is unknown can be resolved.")
     return _assignment_action(
         request,
         assignment,
@@ -267,15 +271,17 @@ def assignment_resolve(request, pk: int):
 def _assignment_or_404(pk: int):
     assignment = selectors.assignment_get(pk=pk)
     if assignment is None:
-        raise Http404(f"There is no assignment number {pk}.")
+        raise Http404(_("There is no assignment number %(number)s.") % {"number": pk})
     return assignment
 
 
 def _renewal_blocked(assignment, target: str) -> str:
     if not assignment.can_change_renewal:
-        return "Only an active paid licence has a renewal to change."
+        return _("Only an active paid licence has a renewal to change.")
     if assignment.renewal == target:
-        return "Renewal is already " + ("suspended." if target == Renewal.SUSPENDED else "on.")
+        if target == Renewal.SUSPENDED:
+            return _("Renewal is already suspended.")
+        return _("Renewal is already on.")
     return ""
 
 

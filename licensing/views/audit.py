@@ -3,6 +3,8 @@
 from urllib.parse import urlencode
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from licensing import audit, forms
@@ -13,7 +15,7 @@ from licensing.views.decorators import manager_required
 
 
 @require_GET
-@manager_required("view the audit trail")
+@manager_required(gettext_lazy("view the audit trail"))
 def audit_list(request):
     form = forms.AuditFilterForm(request.GET)
     valid = form.is_valid()
@@ -37,20 +39,20 @@ def audit_list(request):
 
 
 @require_GET
-@manager_required("export the audit trail", action=AuditAction.AUDIT_EXPORT)
+@manager_required(gettext_lazy("export the audit trail"), action=AuditAction.AUDIT_EXPORT)
 def audit_export_csv(request):
     export = _export_or_none(request)
     if export is None:
-        return _refused(request, "The filter is not valid, so nothing was exported.", status=400)
+        return _refused(request, _("The filter is not valid, so nothing was exported."), status=400)
     return audit.exports.csv_response(export)
 
 
 @require_GET
-@manager_required("export the audit trail", action=AuditAction.AUDIT_EXPORT)
+@manager_required(gettext_lazy("export the audit trail"), action=AuditAction.AUDIT_EXPORT)
 def audit_export_xlsx(request):
     export = _export_or_none(request)
     if export is None:
-        return _refused(request, "The filter is not valid, so nothing was exported.", status=400)
+        return _refused(request, _("The filter is not valid, so nothing was exported."), status=400)
     try:
         return audit.exports.xlsx_response(export)
     except audit.exports.ExportTooLarge as exc:

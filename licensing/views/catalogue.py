@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from licensing import forms, selectors, upstream
+from licensing import forms, language, selectors, upstream
 from licensing.views import responses
 from licensing.views.customers import customer_or_404
 from licensing.views.decorators import sales_required
@@ -19,20 +20,22 @@ def catalogue(request, customer_code: int):
         request.GET or None,
         versions=versions,
         currencies=selectors.directory("currencies"),
-        default_lang=customer.language,  # the names the customer sees, as on the quote
+        default_lang=language.vendor_lang(),  # licence names in the user's language
     )
     licenses, problem = (), ""
-    filters = selectors.CatalogueFilters(lang=customer.language)
+    filters = selectors.CatalogueFilters(lang=language.vendor_lang())
     if form.is_bound and not form.is_valid():
-        problem = "Some filters were not understood, so the catalogue is not shown. "
-        problem += "Choose the filters again from the lists."
+        problem = _(
+            "Some filters were not understood, so the catalogue is not shown. "
+            "Choose the filters again from the lists."
+        )
     else:
         if form.is_bound:
             filters = selectors.CatalogueFilters(**form.cleaned_data)
         try:
             licenses = selectors.catalogue(customer=customer, filters=filters)
         except upstream.UpstreamError as exc:
-            problem = f"The catalogue could not be loaded: {exc}"
+            problem = _("The catalogue could not be loaded: %(reason)s") % {"reason": exc}
     context = {
         "customer": customer,
         "form": form,

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -19,7 +20,10 @@ ASSIGNMENTS_PAGE_SIZE = 20
 def customer_or_404(customer_code: int):
     customer = selectors.customer_get(customer_code=customer_code)
     if customer is None:
-        raise Http404(f"No customer with code {customer_code} is registered in the portal.")
+        raise Http404(
+            _("No customer with code %(code)s is registered in the portal.")
+            % {"code": customer_code}
+        )
     return customer
 
 
@@ -58,10 +62,11 @@ def customer_new(request):
         except services.InputInvalid as exc:
             responses.add_errors(form, exc.errors)
         else:
-            verb = "Linked" if mode == "link" else "Created"
-            messages.success(
-                request, f"{verb} {customer.name} (FlashStart code {customer.customer_code})."
-            )
+            done = {"name": customer.name, "code": customer.customer_code}
+            if mode == "link":
+                messages.success(request, _("Linked %(name)s (FlashStart code %(code)s).") % done)
+            else:
+                messages.success(request, _("Created %(name)s (FlashStart code %(code)s).") % done)
             url = reverse("customer_detail", args=[customer.customer_code])
             if responses.wants_fragment(request):
                 return HttpResponseClientRedirect(url)

@@ -3,9 +3,12 @@
 import functools
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from licensing import audit, formatting, roles, services
+from licensing import audit, formatting, roles, services, texts
 from licensing.models import AuditAction
+
+MANAGERS_ONLY = gettext_lazy("%(what)s (managers only)")
 
 
 def sales_required(view):
@@ -19,7 +22,7 @@ def sales_required(view):
         if not roles.is_sales(request.user):
             raise services.access_refuse(
                 meta=audit.RequestMeta.from_request(request),
-                what="use the reseller portal",
+                what=gettext_lazy("use the reseller portal"),
                 customer_code=kwargs.get("customer_code"),
             )
         with _user_timezone(request):
@@ -28,9 +31,10 @@ def sales_required(view):
     return wrapper
 
 
-def manager_required(what: str, *, action: str = AuditAction.ACCESS_DENIED):
+def manager_required(what: texts.StrOrPromise, *, action: str = AuditAction.ACCESS_DENIED):
     """Only Managers (and superusers): anyone else gets the (audited) "no access" page
-    saying that they may not `what` ("view the audit trail"), managers only.
+    saying that they may not `what` (`gettext_lazy("view the audit trail")`), managers only:
+    in the reader's language on the page, in English in the audit trail.
 
     `action` is what the refusal is audited as (an export refused is an export attempt).
     """
@@ -43,7 +47,7 @@ def manager_required(what: str, *, action: str = AuditAction.ACCESS_DENIED):
             if not roles.is_manager(request.user):
                 raise services.access_refuse(
                     meta=audit.RequestMeta.from_request(request),
-                    what=f"{what} (managers only)",
+                    what=texts.message(MANAGERS_ONLY, what=what),
                     action=action,
                     customer_code=kwargs.get("customer_code"),
                 )

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseForbidden, HttpResponseNotFound, HttpResponseServerError
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 from licensing import services
@@ -13,7 +14,7 @@ def permission_denied(request, exception=None):
     """403: say what was refused (the refusal is already in the audit trail)."""
     message = str(exception) if isinstance(exception, services.PermissionRefused) else ""
     if isinstance(exception, PermissionDenied) and not message:
-        message = "You do not have permission to do this."
+        message = _("You do not have permission to do this.")
     html = loader.render_to_string("403.html", {"message": message}, request=request)
     return HttpResponseForbidden(html)
 
@@ -40,7 +41,7 @@ def server_error(request):
 
 def csrf_failure(request, reason=""):
     """403 for a form whose security token expired (for settings.CSRF_FAILURE_VIEW)."""
-    message = (
+    message = _(
         "This form had expired (or was opened in another session), so nothing was done. "
         "Go back, reload the page and try again."
     )

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import dateformat, formats
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from licensing import selectors
@@ -41,11 +43,14 @@ class Chart:
 
 
 def short_amount(value: Decimal) -> str:
-    """1234.5 → "1.2k", 2500000 → "2.5M": short enough to sit above a bar."""
+    """1234.5 → "1.2k", 2500000 → "2.5M": short enough to sit above a bar (with the active
+    language's decimal mark: "1,2k" in Italian)."""
     for limit, suffix in ((Decimal(1_000_000), "M"), (Decimal(1000), "k")):
         if value >= limit:
-            return f"{value / limit:.1f}{suffix}".replace(".0" + suffix, suffix)
-    return f"{value:.0f}"
+            short = (value / limit).quantize(Decimal("0.1"))
+            places = 0 if short == short.to_integral_value() else 1
+            return formats.number_format(short, places, use_l10n=True) + suffix
+    return formats.number_format(value.quantize(Decimal(1)), 0, use_l10n=True)
 
 
 def spend_charts(months: list[selectors.reports.MonthSpend], currencies: list[str]) -> list[Chart]:
@@ -70,7 +75,7 @@ def spend_charts(months: list[selectors.reports.MonthSpend], currencies: list[st
                     width=round(slot * 0.7, 1),
                     height=height,
                     label_x=round(x + slot / 2, 1),
-                    month=month.month.strftime("%b %y"),
+                    month=dateformat.format(month.month, "M y"),  # "Jan 26", "Gen 26"
                     value=value,
                     value_y=round(baseline - height - 6, 1),
                     short=short_amount(value),
@@ -90,7 +95,7 @@ def spend_charts(months: list[selectors.reports.MonthSpend], currencies: list[st
 
 
 @require_GET
-@manager_required("view the reports")
+@manager_required(gettext_lazy("view the reports"))
 def reports(request):
     overview = selectors.reports.overview()
     context = {

@@ -4,7 +4,9 @@
  * - dismissible messages;
  * - the action dialog on the customer page (open, close, return focus);
  * - a message when an htmx request fails, and a full redirect when the session ended.
- * No inline scripts anywhere: the Content-Security-Policy forbids them.
+ * No inline scripts anywhere: the Content-Security-Policy forbids them. The words it shows
+ * come translated from the page: data-text-* attributes on the message area (#messages),
+ * English when a page has none.
  */
 (function () {
   "use strict";
@@ -23,6 +25,18 @@
   }
 
   // --- messages -------------------------------------------------------------------
+  // data-text-forbidden="..." on #messages is words("forbidden"); "{status}" and
+  // "{reference}" in a text are filled in here.
+  function words(name, english, values) {
+    var area = document.getElementById("messages");
+    var key = "text" + name.charAt(0).toUpperCase() + name.slice(1);
+    var text = (area && area.dataset && area.dataset[key]) || english;
+    Object.keys(values || {}).forEach(function (placeholder) {
+      text = text.split("{" + placeholder + "}").join(values[placeholder]);
+    });
+    return text;
+  }
+
   function showMessage(level, text) {
     var area = document.getElementById("messages");
     if (!area) {
@@ -36,7 +50,7 @@
     close.type = "button";
     close.className = "message-dismiss";
     close.setAttribute("data-dismiss", "");
-    close.setAttribute("aria-label", "Dismiss this message");
+    close.setAttribute("aria-label", words("dismiss", "Dismiss this message"));
     close.textContent = "×";
     box.appendChild(p);
     box.appendChild(close);
@@ -149,17 +163,21 @@
     var reference = event.detail.xhr ? event.detail.xhr.getResponseHeader("X-Request-ID") : "";
     var text;
     if (status === 403) {
-      text = "You do not have permission to do this.";
+      text = words("forbidden", "You do not have permission to do this.");
     } else if (status === 404) {
-      text = "That item no longer exists. Reload the page to see the current state.";
+      text = words("gone", "That item no longer exists. Reload the page to see the current state.");
     } else {
-      text = "Something went wrong (error " + status + "). Reload the page and check before " +
-        "trying again." + (reference ? " Reference: " + reference + "." : "");
+      text = words("failed", "Something went wrong (error {status}). Reload the page and check " +
+        "before trying again.", { status: String(status) });
+      if (reference) {
+        text += " " + words("reference", "Reference: {reference}.", { reference: reference });
+      }
     }
     showMessage("error", text);
   });
 
   document.addEventListener("htmx:sendError", function () {
-    showMessage("error", "The portal could not be reached. Check your connection and try again.");
+    showMessage("error", words("offline",
+      "The portal could not be reached. Check your connection and try again."));
   });
 })();

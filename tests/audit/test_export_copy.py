@@ -101,7 +101,7 @@ def test_the_csv_download_and_the_command_use_copy(manager_client, monkeypatch, 
     def no_python_path(*args, **kwargs):
         raise AssertionError("the Python path was used on PostgreSQL")
 
-    monkeypatch.setattr(export_rows, "line_batches", no_python_path)
+    monkeypatch.setattr(export_rows, "line_blocks", no_python_path)
     response = manager_client.get("/audit/export.csv")
     body = b"".join(response.streaming_content).decode()
     end = list(csv.reader(io.StringIO(body)))[-1]

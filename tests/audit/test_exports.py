@@ -8,7 +8,9 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from licensing import audit
@@ -241,16 +243,66 @@ def test_export_left_unfinished_is_audited_as_interrupted(manager_user):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("batches", [export_rows.value_batches, export_rows.line_batches])
-def test_export_reads_in_keyset_batches_without_offset(batches, django_assert_num_queries):
+def test_export_reads_in_keyset_batches_without_offset(django_assert_num_queries):
     make_events(25)
     with django_assert_num_queries(4) as captured:  # three batches and the empty fourth
-        read = list(batches(AuditEvent.objects.all(), upto=10**9, size=10))
+        read = list(export_rows.value_batches(AuditEvent.objects.all(), upto=10**9, size=10))
     assert [len(b) for b in read] == [10, 10, 5]
-    seq = export_rows.SEQ_INDEX if batches is export_rows.value_batches else 1
-    seqs = [row[seq] for batch in read for row in batch]
+    seqs = [row[export_rows.SEQ_INDEX] for batch in read for row in batch]
     assert seqs == sorted(seqs) and len(set(seqs)) == 25
     assert not any("OFFSET" in q["sql"].upper() for q in captured.captured_queries)
+
+
+@pytest.mark.django_db
+def test_csv_lines_come_in_keyset_blocks_of_text_in_seq_order():
+    """Each block is one statement: its rows' lines joined by the database in seq order
+    (not the table's: here the last rows' ids run backwards), with the last row's seq and
+    hash."""
+    make_events(22)
+    top = AuditEvent.objects.order_by("-pk").first()
+    backwards = [
+        AuditEvent(
+            **{**_stored(top), "pk": top.pk + 10 - i, "seq": top.seq + 1 + i, "hash": f"{i:064x}"}
+        )
+        for i in range(3)
+    ]
+    AuditEvent.objects.bulk_create(backwards)
+    with CaptureQueriesContext(connection) as captured:
+        blocks = list(export_rows.line_blocks(AuditEvent.objects.all(), upto=10**9, size=10))
+    reads = [q["sql"] for q in captured.captured_queries if "PRAGMA" not in q["sql"]]
+    assert len(reads) == 4  # three blocks and the empty fourth
+    assert not any("OFFSET" in sql.upper() for sql in reads)
+    assert [b.rows for b in blocks] == [10, 10, 5]
+    rows = [r for b in blocks for r in csv.reader(io.StringIO(b.text + "\n"))]
+    seqs = [int(r[COL["seq"]]) for r in rows]
+    assert seqs == list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs[-3:] == [top.seq + 1, top.seq + 2, top.seq + 3]
+    assert [b.last_seq for b in blocks] == [seqs[9], seqs[19], seqs[24]]
+    assert [b.last_hash for b in blocks] == [rows[i][COL["hash"]] for i in (9, 19, 24)]
+
+
+def _stored(event: AuditEvent) -> dict:
+    return {f.attname: getattr(event, f.attname) for f in AuditEvent._meta.concrete_fields}
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache")
+def test_blocks_read_with_a_larger_page_cache_and_give_the_connection_its_own_back():
+    make_events(3)
+
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size = -2000")  # SQLite's default
+    before = cache_size()
+    blocks = export_rows.line_blocks(AuditEvent.objects.all(), upto=10**9, size=2)
+    next(blocks)
+    assert cache_size() == -export_rows.EXPORT_CACHE_KIB
+    blocks.close()  # a client gone mid-way
+    assert cache_size() == before
 
 
 @pytest.mark.django_db

@@ -39,7 +39,8 @@ def populate() -> dict:
             action=AuditAction.DASHBOARD_OPEN,
             outcome=AuditOutcome.SUCCESS,
             customer_code=1001,
-            message="One-time link to the customer's FlashStart dashboard issued.",
+            message="One-time link to the customer's FlashStart dashboard issued to the "
+            "browser (valid 15 minutes; the link itself is not kept).",
         )
     for _ in range(30):
         audit.record(meta=meta, action=AuditAction.LOGIN, outcome=AuditOutcome.SUCCESS)
@@ -103,7 +104,8 @@ def populate() -> dict:
         outcome=AuditOutcome.SUCCESS,
         customer_code=1001,
         assignment=suspended,
-        message="Renewal suspended. Reason: the school is reviewing its budget",
+        message="Renewal suspended: the licence stays active until its expiry, then stops. "
+        "Reason: the school is reviewing its budget",
     )
     audit.record(
         meta=meta,
@@ -111,8 +113,8 @@ def populate() -> dict:
         outcome=AuditOutcome.INVALID,
         customer_code=1001,
         # Written before the services named fields by their labels.
-        message="Refused input: license_info: The label may only contain letters, numbers, "
-        "dashes and spaces.; __all__: Check the price again.",
+        message="Refused input: license_info: Use only letters, numbers, dashes and spaces "
+        "(at most 100 characters).; __all__: Check the price again.",
     )
     audit.record(
         meta=meta,

@@ -91,3 +91,48 @@ def test_take_screenshots(browser, portal):
         shoot(page, device, "admin-audit")
         assert page.problems == [], page.problems
         page.context.close()
+
+
+def test_take_italian_screenshots(browser, portal):
+    """The main pages in Italian (`<page>-it-<device>.png`): a salesperson switches with the
+    header's "Italiano" button (saved on their profile), a manager's browser asks for it."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    data = scenery.populate()
+    base = portal["url"]
+    for device, width in WIDTHS.items():
+        page = new_page(browser, width=width, height=860)
+        log_in(page, portal)
+        italiano = page.get_by_role("button", name="Italiano")
+        if italiano.is_enabled():  # the second round: the profile remembers the choice
+            italiano.click()
+        page.get_by_role("heading", name="Clienti").first.wait_for()
+        shoot(page, device, "customers-it")
+        page.goto(base + "/")
+        shoot(page, device, "home-it")
+        page.goto(base + "/customers/1001/")
+        shoot(page, device, "customer-it")
+        page.goto(base + "/customers/1001/catalogue/")
+        shoot(page, device, "catalogue-it")
+        page.goto(base + "/customers/1001/assign/?license_code=CL-Q-A010-M12&currency_code=EUR")
+        shoot(page, device, "assign-it")
+        page.goto(base + "/customers/1001/renewals/")
+        shoot(page, device, "bulk-renewals-it")
+        assert page.problems == [], page.problems
+        page.context.close()
+
+        context = browser.new_context(viewport={"width": width, "height": 860}, locale="it-IT")
+        page = context.new_page()
+        page.goto(base + "/accounts/login/?next=/reports/")
+        shoot(page, device, "login-it")
+        page.locator("#id_username").fill(scenery.MANAGER["username"])
+        page.locator("#id_password").fill(portal["password"])
+        page.locator("form [type=submit]").last.click()
+        page.wait_for_url("**/reports/")
+        shoot(page, device, "reports-it")
+        page.goto(base + "/audit/")
+        shoot(page, device, "audit-it")
+        page.goto(base + f"/assignments/{data['unknown'].pk}/resolve/")
+        shoot(page, device, "resolve-it")
+        page.goto(base + "/admin/licensing/licenseassignment/")
+        shoot(page, device, "admin-assignments-it")
+        context.close()

@@ -21,7 +21,7 @@ ALLOWED = "allowed"  # anything but a server error or a login redirect (admin de
 
 ADMIN_LOGIN_PATH = "/admin/login/"
 # Reachable without logging in; everything else must send an anonymous visitor to log in.
-PUBLIC = {"healthz", "login"}
+PUBLIC = {"healthz", "login", "switch_language"}
 
 
 def _row(*outcomes: str) -> dict[str, str]:
@@ -39,6 +39,8 @@ BY_NAME = {
     "healthz": _row(OK, OK, OK, OK, OK),
     "login": _row(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     "logout": _row(LOGIN, METHOD, METHOD, METHOD, METHOD),
+    # The language buttons work on the sign-in page too (a cookie; nothing else for them).
+    "switch_language": _row(METHOD, METHOD, METHOD, METHOD, METHOD),
     "customer_dashboard": _row(LOGIN, METHOD, METHOD, METHOD, METHOD),
     "assignment_resolve": MANAGERS_ONLY,
     "audit_list": MANAGERS_ONLY,

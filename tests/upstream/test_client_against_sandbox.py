@@ -234,13 +234,15 @@ def test_assign_reset_after_processing_is_unknown_and_really_charged(quick_clien
 def test_assign_faults_after_processing_may_have_taken_effect(
     quick_client, sandbox, fault, error_class
 ):
-    sandbox.add_fault("assign", fault, seconds=1.5)
+    sandbox.add_fault("assign", fault, seconds=5)
 
     started = time.monotonic()
     with pytest.raises(error_class) as caught:
         assign(quick_client)
 
-    assert time.monotonic() - started < 0.4 + 0.2
+    # The client gave up at its own read timeout (0.4 s), long before the vendor's 5 s
+    # answer: bounded generously, so a loaded machine cannot fail it.
+    assert time.monotonic() - started < 3
     assert caught.value.may_have_taken_effect is True
     assert sandbox.state.assign_deductions == 1
     assert sandbox.state.requests["assign"] == 1

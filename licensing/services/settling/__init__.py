@@ -32,7 +32,7 @@ from licensing.services.settling.failures import (
     judge,
     vendor_reason,
 )
-from licensing.services.settling.refusals import refuse, refuse_failure
+from licensing.services.settling.refusals import REFUSED, REFUSED_INPUT, refuse, refuse_failure
 from licensing.services.settling.results import (
     assignment_bought,
     assignment_failed,
@@ -48,6 +48,8 @@ __all__ = [
     "DASHBOARD",
     "KEY_REJECTED_MESSAGE",
     "NOT_SENT_MESSAGE",
+    "REFUSED",
+    "REFUSED_INPUT",
     "REGISTER",
     "RENEWAL",
     "UNKNOWN_MESSAGE",

@@ -4,6 +4,9 @@ A confirmed purchase or demo is ACTIVE once the vendor names its licence id; det
 left out or wrote oddly, and an amount deducted other than the one shown, are flagged for
 a manager. A failed call is FAILED, or UNKNOWN when the vendor may have acted. A renewal
 change follows the vendor's answer. The writes go through `services.safekeeping`.
+
+Messages are made lazily (`licensing.texts`): staff read them in the page's language, the
+audit row and the notes kept on the assignment have them in English.
 """
 
 import uuid
@@ -11,8 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from licensing import audit, formatting, upstream
+from licensing import audit, texts, upstream
 from licensing.models import (
     AssignmentKind,
     AssignmentStatus,
@@ -35,18 +39,30 @@ def assignment_bought(
     checks = _unread(result.unread, result.raw)
     amount = result.deducted_amount
     if amount is not None and not safekeeping.storable(amount):
-        checks.append(f"an amount the portal cannot store (“{result.raw['deducted_amount']}”)")
+        checks.append(
+            texts.message(
+                gettext_lazy("an amount the portal cannot store (“%(written)s”)"),
+                written=result.raw["deducted_amount"],
+            )
+        )
         amount = None
     shown = (assignment.quoted_amount, assignment.currency)
     if amount is not None and shown[0] is not None and (amount, result.currency) != shown:
         checks.append(
-            f"{formatting.money(amount, result.currency)} deducted where "
-            f"{formatting.money(*shown)} was shown"
+            texts.message(
+                gettext_lazy("%(deducted)s deducted where %(shown)s was shown"),
+                deducted=texts.money(amount, result.currency),
+                shown=texts.money(*shown),
+            )
         )
-    message = (
-        f"Assigned {assignment.license_name or assignment.license_code} to "
-        f"{assignment.customer.name}: {formatting.money(amount, result.currency)} deducted, "
-        f"valid until {formatting.day(result.expiry_date)}."
+    message = texts.message(
+        gettext_lazy(
+            "Assigned %(licence)s to %(customer)s: %(amount)s deducted, valid until %(expiry)s."
+        ),
+        licence=assignment.license_name or assignment.license_code,
+        customer=assignment.customer.name,
+        amount=texts.money(amount, result.currency),
+        expiry=texts.day(result.expiry_date),
     )
     fields = {
         "license_id": result.license_id,
@@ -63,9 +79,10 @@ def demo_given(
 ) -> ActionOutcome:
     """Settle a demo the vendor confirmed with a licence id: ACTIVE (flagged for a manager
     when its expiry date is missing or odd)."""
-    message = (
-        f"Demo assigned to {assignment.customer.name}, "
-        f"valid until {formatting.day(result.expiry_date)}."
+    message = texts.message(
+        gettext_lazy("Demo assigned to %(customer)s, valid until %(expiry)s."),
+        customer=assignment.customer.name,
+        expiry=texts.day(result.expiry_date),
     )
     fields = {
         "license_id": result.license_id,
@@ -82,9 +99,9 @@ def _confirmed(
     meta: audit.RequestMeta,
     assignment: LicenseAssignment,
     result: upstream.AssignResult | upstream.DemoResult,
-    message: str,
+    message: texts.StrOrPromise,
     fields: dict[str, Any],
-    checks: list[str],
+    checks: list[texts.StrOrPromise],
 ) -> ActionOutcome:
     """Keep the vendor's answer, then settle: ACTIVE, or UNKNOWN when the licence id is
     more than the portal can store (cut short, it would name another licence)."""
@@ -93,7 +110,6 @@ def _confirmed(
     )
     action = _ACTIONS[assignment.kind]
     if len(result.license_id) > safekeeping.LICENSE_ID_MAX:
-        long_id = f"FlashStart's licence id is too long to store. {safekeeping.ANSWER_KEPT}"
         return assignment_settle(
             meta=meta,
             action=action,
@@ -101,14 +117,27 @@ def _confirmed(
             status=AssignmentStatus.UNKNOWN,
             outcome=AuditOutcome.UNKNOWN,
             level="warning",
-            message=f"{UNKNOWN_MESSAGE} ({long_id})",
+            message=texts.message(
+                gettext_lazy(
+                    "%(unknown)s (FlashStart's licence id is too long to store. %(kept)s)"
+                ),
+                unknown=texts.message(UNKNOWN_MESSAGE),
+                kept=texts.message(safekeeping.ANSWER_KEPT),
+            ),
             call=result.call,
             fields={},
         )
     if checks:
-        note = "FlashStart's answer had " + "; ".join(checks) + "."
-        fields.update(needs_review=True, review_note=note)
-        message = f"{message} A manager will check it: {note}"
+        note = texts.message(
+            gettext_lazy("FlashStart's answer had %(details)s."),
+            details=texts.joined("; ", checks),
+        )
+        fields.update(needs_review=True, review_note=texts.english(note))
+        message = texts.message(
+            gettext_lazy("%(message)s A manager will check it: %(note)s"),
+            message=message,
+            note=note,
+        )
     return assignment_settle(
         meta=meta,
         action=action,
@@ -128,10 +157,29 @@ _ACTIONS: dict[str, str] = {
 }
 
 
-def _unread(unread: tuple[str, ...], raw: Mapping[str, str]) -> list[str]:
+# The details of a vendor's answer that may be missing or unreadable, as a manager reads them.
+_UNREADABLE = {
+    "start_date": gettext_lazy("no readable start date"),
+    "expiry_date": gettext_lazy("no readable expiry date"),
+    "deducted_amount": gettext_lazy("no readable deducted amount"),
+    "currency_code": gettext_lazy("no readable currency code"),
+}
+
+
+def _unread(unread: tuple[str, ...], raw: Mapping[str, str]) -> list[texts.StrOrPromise]:
     """The details a manager should check, in words, with what the vendor wrote."""
-    said = [(f"no readable {name.replace('_', ' ')}", raw.get(name, "")) for name in unread]
-    return [f"{text} (“{written}”)" if written else text for text, written in said]
+    checks: list[texts.StrOrPromise] = []
+    for name in unread:
+        text = _UNREADABLE.get(name) or texts.message(
+            gettext_lazy("no readable %(detail)s"), detail=name.replace("_", " ")
+        )
+        written = raw.get(name, "")
+        if written:
+            text = texts.message(
+                gettext_lazy("%(detail)s (“%(written)s”)"), detail=text, written=written
+            )
+        checks.append(text)
+    return checks
 
 
 def assignment_failed(
@@ -156,7 +204,8 @@ def assignment_failed(
         level=verdict.level,
         message=verdict.message,
         call=verdict.call,
-        fields={"failure_message": verdict.message[:2000]} if failed else {},
+        # Kept in English, like the audit row; translated when shown (`texts.translated`).
+        fields={"failure_message": texts.english(verdict.message)[:2000]} if failed else {},
         field_errors=verdict.field_errors,
     )
 
@@ -169,7 +218,7 @@ def assignment_settle(
     status: str,
     outcome: str,
     level: str,
-    message: str,
+    message: texts.StrOrPromise,
     call: upstream.CallRecord | None,
     fields: dict[str, Any],
     field_errors: dict[str, list[str]] | None = None,
@@ -195,12 +244,15 @@ def assignment_settle(
     assignment.refresh_from_db()
     if stored == "late":
         level = "warning"
-        message = (
-            "A manager settled this assignment before FlashStart's answer was saved, so "
-            f"nothing was changed: it is {assignment.get_status_display().lower()}."
+        message = texts.message(
+            gettext_lazy(
+                "A manager settled this assignment before FlashStart's answer was saved, so "
+                "nothing was changed: it is %(status)s."
+            ),
+            status=texts.lowered(AssignmentStatus(assignment.status).label),
         )
     elif stored != "stored":
-        level, message = "warning", UNKNOWN_MESSAGE
+        level, message = "warning", texts.message(UNKNOWN_MESSAGE)
     return ActionOutcome(
         level=level, message=message, assignment=assignment, field_errors=field_errors or {}
     )
@@ -213,28 +265,39 @@ def renewal_changed(
     assignment: LicenseAssignment,
     target: str,
     result: upstream.MessageResult,
-    note: str,
+    note: texts.StrOrPromise,
     lease: uuid.UUID,
 ) -> ActionOutcome:
     """The vendor made the renewal change (or says it was already suspended): record
-    `target` with the audit row, while this change still holds the licence's lease."""
+    `target` with the audit row (with `note`), while this change still holds the
+    licence's lease."""
+    message: texts.StrOrPromise
     if target == Renewal.SUSPENDED:
-        message = "Renewal suspended: the licence stays active until its expiry, then stops."
+        message = gettext_lazy(
+            "Renewal suspended: the licence stays active until its expiry, then stops."
+        )
     else:
-        message = "Renewal resumed: the licence will renew at its expiry."
+        message = gettext_lazy("Renewal resumed: the licence will renew at its expiry.")
     if result.already:
-        message += " (FlashStart says it was already suspended.)"
+        message = texts.joined(
+            " ", [message, gettext_lazy("(FlashStart says it was already suspended.)")]
+        )
     held = safekeeping.renewal_store(
         meta=meta,
         action=action,
         assignment=assignment,
         target=target,
         lease=lease,
-        message=f"{message} {note}".strip(),
+        message=texts.joined(" ", [message, note]),
         call=result.call,
     )
     if not held:  # the lease lapsed and another change took over
-        message = f"FlashStart confirmed, but another change to this renewal followed. {message}"
+        message = texts.message(
+            gettext_lazy(
+                "FlashStart confirmed, but another change to this renewal followed. %(message)s"
+            ),
+            message=message,
+        )
     assignment.refresh_from_db()
     return ActionOutcome(
         level="success" if held else "warning", message=message, assignment=assignment
@@ -247,7 +310,7 @@ def renewal_failed(
     action: str,
     assignment: LicenseAssignment,
     exc: upstream.UpstreamError,
-    note: str = "",
+    note: texts.StrOrPromise = "",
 ) -> ActionOutcome:
     """Audit a renewal change the vendor did not make; the local renewal stays as it was."""
     verdict = judge(exc, RENEWAL)
@@ -257,7 +320,7 @@ def renewal_failed(
         outcome=verdict.outcome,
         customer_code=assignment.customer.customer_code,
         assignment=assignment,
-        message=f"{verdict.message} {note}".strip(),
+        message=texts.english(texts.joined(" ", [verdict.message, note])),
         call=verdict.call,
     )
     return ActionOutcome(level="error", message=verdict.message, assignment=assignment)
