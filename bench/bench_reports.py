@@ -152,7 +152,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=common.FULL["events"])
     parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--url", help="an already seeded database instead of bench/.data")
+    parser.add_argument("--url", help="a seeded database instead of $BENCH_DATA's")
     parser.add_argument("--child", action="store_true")
     args = parser.parse_args()
     if args.child:

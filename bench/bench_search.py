@@ -151,7 +151,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=common.FULL["events"])
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--url", help="an already seeded database instead of bench/.data")
+    parser.add_argument("--url", help="a seeded database instead of $BENCH_DATA's")
     parser.add_argument("--child", action="store_true")
     args = parser.parse_args()
     if args.child:

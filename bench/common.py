@@ -2,7 +2,8 @@
 
 Every benchmark runs its measurements in child processes (a fresh interpreter per
 database, so peak RSS is the measurement's own) with `bench.settings`. Seeded SQLite
-databases are kept in bench/.data/ and reused while their scale matches.
+databases are kept outside the repository, in $BENCH_DATA (default /tmp/portal-bench/),
+and reused while their scale matches.
 """
 
 import json
@@ -16,7 +17,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "bench" / ".data"
+DATA = Path(os.environ.get("BENCH_DATA", "/tmp/portal-bench"))
 PYTHON = sys.executable
 
 FULL = {"customers": 100_000, "assignments": 300_000, "events": 1_000_000}
@@ -58,7 +59,7 @@ def postgres_url() -> str | None:
 def ensure_db(name: str, scale: dict[str, int], *, postgres: bool = True) -> str:
     """A database URL holding (at least) `scale` rows, seeding it when needed.
 
-    SQLite: bench/.data/<name>.sqlite3, rebuilt when its recorded scale differs.
+    SQLite: $BENCH_DATA/<name>.sqlite3, rebuilt when its recorded scale differs.
     PostgreSQL (DATABASE_URL, unless `postgres` is False): used as it is when it already
     holds the rows; seeded only with BENCH_SEED_POSTGRES=1, because seeding writes a
     million rows into that database.

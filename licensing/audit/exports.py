@@ -1,8 +1,8 @@
 """Audit trail exports an accountant opens without cleaning and an auditor can check.
 
 - CSV, streamed: on PostgreSQL through COPY (`pg_copy`, the database writes the file);
-  elsewhere as lines the database builds (`export_rows.line_batches`), guarded here a
-  batch at a time. Both give the same bytes for the same rows.
+  elsewhere as blocks of lines the database builds (`export_rows.line_blocks`), guarded
+  here a block at a time. Both give the same bytes for the same rows.
 - XLSX, built in constant memory into a temporary file: date-time and number cells, a
   frozen header, an autofilter and column widths.
 
@@ -15,23 +15,24 @@ Both formats:
   = + - @ tab, CR or ' gets one ' in front, and `unguard` strips exactly one on reading;
 - end with a row of the same columns: the row count, and the last row's hash as its
   `prev_hash`, so a download cut short is visible to whoever opens it;
+- are written in English whatever language the request or the command runs in (labels,
+  header, end row): a file's bytes never depend on who asked for it;
 - are themselves audited (AUDIT_EXPORT, with the filter and the row count);
 - are answered as downloads by `csv_response` and `xlsx_response` (staff pages, admin).
 """
 
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
 from typing import IO, Any
 
 import xlsxwriter
 from django.db import connections
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from licensing.audit import chain, export_rows, pg_copy, queries
 from licensing.models import AuditAction, AuditEvent, AuditOutcome
@@ -46,7 +47,6 @@ FORMULA_START = export_rows.FORMULA_START
 # is doubled), which `guard_lines` checks for each of these rare matches.
 _SUSPECT = re.compile("\"[-=+@\t\r']")
 _LARGEST_EXACT_FLOAT = 2**53
-_line_text = itemgetter(0)
 
 
 guard = export_rows.guard
@@ -112,13 +112,36 @@ class Export:
         return f"audit-{timezone.now():%Y%m%dT%H%M%SZ}.{extension}"
 
 
-def csv_chunks(export: Export, *, use_copy: bool | None = None) -> Iterator[bytes]:
+def csv_chunks(export: Export, *, use_copy: bool | None = None) -> Generator[bytes, None, None]:
     """The CSV file as UTF-8 chunks: BOM and header at once, then the rows a batch (or a
-    COPY chunk) at a time, then the end row. COPY by default on PostgreSQL.
+    COPY chunk) at a time, then the end row. COPY by default on PostgreSQL. In English.
 
     Audits the export when the generator ends — also when the client goes away mid-way
     (the server closes the generator), then as interrupted with the rows sent so far.
     """
+    return in_english(_csv_chunks(export, use_copy=use_copy))
+
+
+def in_english(chunks: Generator[bytes, None, None]) -> Generator[bytes, None, None]:
+    """`chunks`, each one made with English active (and the generator closed so too).
+
+    The language is switched for each step only, never across a `yield`: between two
+    chunks the caller's language is back, whichever thread resumes the generator.
+    """
+    try:
+        while True:
+            with translation.override("en"):
+                try:
+                    chunk = next(chunks)
+                except StopIteration:
+                    return
+            yield chunk
+    finally:
+        with translation.override("en"):
+            chunks.close()
+
+
+def _csv_chunks(export: Export, *, use_copy: bool | None) -> Generator[bytes, None, None]:
     yield (BOM + header_line()).encode()
     upto = queries.audit_last_seq()
     progress = export_rows.Progress()
@@ -140,10 +163,10 @@ def csv_chunks(export: Export, *, use_copy: bool | None = None) -> Iterator[byte
 def _csv_rows(
     events: QuerySet[AuditEvent], *, upto: int, progress: export_rows.Progress
 ) -> Iterator[bytes]:
-    for batch in export_rows.line_batches(events, upto=upto):
-        text = guard_lines("\n".join(map(_line_text, batch)) + "\n")
-        progress.rows += len(batch)
-        progress.last_hash = export_rows.last_cell(batch[-1][0])
+    for block in export_rows.line_blocks(events, upto=upto):
+        text = guard_lines(block.text + "\n")
+        progress.rows += block.rows
+        progress.last_hash = block.last_hash
         yield text.encode()
 
 
@@ -151,8 +174,13 @@ def xlsx_file(export: Export) -> tuple[IO[bytes], int]:
     """An anonymous temporary file holding the XLSX workbook, rewound, and its row count.
 
     The file disappears when closed. Raises ExportTooLarge (audited) before writing
-    anything when the rows would not fit a sheet.
+    anything when the rows would not fit a sheet. In English, whatever language is active.
     """
+    with translation.override("en"):
+        return _xlsx_file(export)
+
+
+def _xlsx_file(export: Export) -> tuple[IO[bytes], int]:
     upto = queries.audit_last_seq()
     total = queries.audit_export_count(events=export.events, upto=upto)
     limit = XLSX_MAX_ROWS - 2

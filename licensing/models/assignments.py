@@ -1,30 +1,42 @@
 """Licence assignments: the state machine of a sale or a demo, and the vendor's kept answers."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from licensing.models.customers import Customer
+from licensing.models.naming import name_fields
 
 
 class AssignmentKind(models.TextChoices):
-    PAID = "paid", "Paid licence"
-    DEMO = "demo", "Demo"
+    PAID = "paid", _("Paid licence")
+    DEMO = "demo", pgettext_lazy("licence kind", "Demo")
 
 
 class AssignmentStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    ACTIVE = "active", "Active"
-    FAILED = "failed", "Failed"
-    UNKNOWN = "unknown", "Outcome unknown"
+    """A licence's state (the Italian agrees with "licenza")."""
+
+    PENDING = "pending", pgettext_lazy("licence status", "Pending")
+    ACTIVE = "active", pgettext_lazy("licence status", "Active")
+    FAILED = "failed", pgettext_lazy("licence status", "Failed")
+    UNKNOWN = "unknown", pgettext_lazy("licence status", "Outcome unknown")
 
 
 class Renewal(models.TextChoices):
-    ON = "on", "Renewal on"
-    SUSPENDED = "suspended", "Renewal suspended"
+    ON = "on", _("Renewal on")
+    SUSPENDED = "suspended", _("Renewal suspended")
+
+
+def stale_after() -> timedelta:
+    """How long a purchase may take: a submit may make a few calls (each bounded by the
+    timeout) and then settle. A row still PENDING after that was left behind by a crash."""
+    return timedelta(seconds=settings.FLASHSTART_TIMEOUT * 4 + 60)
 
 
 class LicenseAssignment(models.Model):
@@ -36,12 +48,12 @@ class LicenseAssignment(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="assignments")
     kind = models.CharField(max_length=8, choices=AssignmentKind.choices)
-    license_code = models.CharField("licence code", max_length=64, blank=True)
-    license_name = models.CharField("licence name", max_length=255, blank=True)
-    license_info = models.CharField("licence label", max_length=255, blank=True)
+    license_code = models.CharField(_("licence code"), max_length=64, blank=True)
+    license_name = models.CharField(_("licence name"), max_length=255, blank=True)
+    license_info = models.CharField(_("licence label"), max_length=255, blank=True)
     # NULL until the vendor answers: several pending rows must not collide on "".
     license_id = models.CharField(  # noqa: DJ001
-        "FlashStart licence id", max_length=64, null=True, blank=True
+        _("FlashStart licence id"), max_length=64, null=True, blank=True
     )
     start_date = models.DateField(null=True, blank=True)
     expiry_date = models.DateField(null=True, blank=True)
@@ -63,11 +75,11 @@ class LicenseAssignment(models.Model):
     )
     resolution_note = models.TextField(blank=True)
     accept_notifications = models.BooleanField(
-        default=True, help_text="FlashStart notifies the customer (the vendor's option)."
+        default=True, help_text=_("FlashStart notifies the customer (the vendor's option).")
     )
     # A settled sale a manager should look at: details missing from the vendor's answer,
     # or an amount deducted other than the one shown. `review_note` says what.
-    needs_review = models.BooleanField("needs checking", default=False)
+    needs_review = models.BooleanField(_("needs checking"), default=False)
     review_note = models.TextField(blank=True)
     # A renewal change in flight: its holder's token and when it lapses. Taken and given
     # back by conditional updates around the vendor call (never a lock held across it),
@@ -79,8 +91,8 @@ class LicenseAssignment(models.Model):
     settled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "licence assignment"
-        verbose_name_plural = "licence assignments"
+        verbose_name = _("licence assignment")
+        verbose_name_plural = _("licence assignments")
         ordering = ["-created_at", "-id"]
         constraints = [
             # The vendor numbers demos apart from paid licences: ids are unique per kind.
@@ -125,29 +137,42 @@ class LicenseAssignment(models.Model):
             models.Index(fields=["created_by", "-created_at"], name="assignment_creator_idx"),
             models.Index(fields=["license_id"], name="assignment_license_id_idx"),
             models.Index(fields=["needs_review", "-created_at"], name="assignment_review_idx"),
-            # The renewal forecast (selectors.forecast) reads this index and nothing else.
+            # The renewal forecast (selectors.forecast) reads this index and nothing else:
+            # the window of paid active licences, in the order the forecast groups them.
+            # Not partial: PostgreSQL leaves a partial index's own condition out of the
+            # scan's bounds (and would read all of it), and SQLite without statistics
+            # prefers any index whose first column the query fixes.
             models.Index(
                 fields=[
                     *("kind", "status", "expiry_date", "renewal", "currency", "license_code"),
                     *("start_date", "amount", "quoted_amount"),
                 ],
-                condition=Q(kind="paid", status="active"),
-                name="assignment_forecast_idx",
+                name="assignment_renewals_due_idx",
+            ),
+            # Reports' "ending soon": the licences that end at expiry instead of renewing,
+            # active ones counted through (status, expiry). selectors.reports.ENDING
+            # writes the condition the same way, as both databases need to use the index.
+            models.Index(
+                fields=["status", "expiry_date", "kind", "renewal"],
+                condition=Q(kind="demo") | Q(renewal="suspended"),
+                name="assignment_ending_idx",
             ),
         ]
 
     def __str__(self) -> str:
         label = self.license_name or self.license_code or self.get_kind_display()
-        return f"{label} for {self.customer_id} ({self.get_status_display()})"
+        return gettext("%(licence)s for %(customer)s (%(status)s)") % {
+            "licence": label,
+            "customer": self.customer_id,
+            "status": self.get_status_display(),
+        }
 
     @property
     def is_stale(self) -> bool:
         """PENDING for longer than any vendor call can take: left behind by a crash."""
         if self.status != AssignmentStatus.PENDING:
             return False
-        # A submit may make a few calls (each bounded by the timeout) and then settle.
-        stale_after = settings.FLASHSTART_TIMEOUT * 4 + 60
-        return (timezone.now() - self.created_at).total_seconds() > stale_after
+        return timezone.now() - self.created_at > stale_after()
 
     @property
     def is_resolvable(self) -> bool:
@@ -171,6 +196,33 @@ class LicenseAssignment(models.Model):
         return self.vendor_answers.order_by("-created_at", "-id").first()
 
 
+name_fields(
+    LicenseAssignment,
+    customer=_("customer"),
+    kind=_("kind"),
+    start_date=_("start date"),
+    expiry_date=_("expiry date"),
+    quoted_amount=_("quoted amount"),
+    amount=_("amount"),
+    currency=_("currency"),
+    points=_("points"),
+    status=_("status"),
+    renewal=_("renewal"),
+    failure_message=_("failure message"),
+    token=_("token"),
+    created_by=_("created by"),
+    resolved_by=_("resolved by"),
+    resolution_note=_("resolution note"),
+    accept_notifications=_("accept notifications"),
+    review_note=_("review note"),
+    renewal_change=_("renewal change"),
+    renewal_change_until=_("renewal change until"),
+    created_at=_("created at"),
+    updated_at=_("updated at"),
+    settled_at=_("settled at"),
+)
+
+
 class VendorAnswer(models.Model):
     """The vendor's answer to an assign or demo call, kept before the outcome is settled.
 
@@ -192,7 +244,7 @@ class VendorAnswer(models.Model):
     expiry_date = models.TextField(blank=True)
     amount = models.TextField(blank=True)
     currency = models.TextField(blank=True)
-    answer = models.TextField(blank=True, help_text="The vendor's answer (bounded).")
+    answer = models.TextField(blank=True, help_text=_("The vendor's answer (bounded)."))
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

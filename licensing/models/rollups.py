@@ -1,6 +1,7 @@
 """The monthly spend roll-up behind Reports, kept in the settle transaction."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from licensing.models.assignments import AssignmentKind, AssignmentStatus, LicenseAssignment
 from licensing.models.customers import Customer
@@ -14,9 +15,9 @@ class RollupMonth(models.Model):
     assignment; `manage.py rebuild_rollups` recomputes it from the assignments.
     """
 
-    month = models.DateField(help_text="The month's first day.")
+    month = models.DateField(help_text=_("The month's first day."))
     # A user id, not a foreign key: 0 for none, and no NULL in the unique key.
-    staff = models.PositiveBigIntegerField(help_text="Who started them (user id, 0: none).")
+    staff = models.PositiveBigIntegerField(help_text=_("Who started them (user id, 0: none)."))
     kind = models.CharField(max_length=8, choices=AssignmentKind.choices)
     currency = models.CharField(max_length=3, blank=True)
     # No CHECK (>= 0) on the counters: a roll-up slip must never make a settle fail.

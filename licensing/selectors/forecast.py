@@ -9,10 +9,12 @@ refuse a renewal (no credit), hence "estimate" wherever it is shown. A licence w
 renewal is suspended lapses at its expiry instead.
 
 One grouped query reads the licences expiring within the longest horizon (grouped by
-currency, licence code and dates, so it returns few rows whatever the table's size), and
-one more lists the lapsing licences.
+dates, currency and licence code, so it returns a few thousand rows at most whatever the
+table's size) from an index that holds every column it reads, and one more lists the
+soonest lapsing licences.
 """
 
+import bisect
 import calendar
 import re
 from dataclasses import dataclass
@@ -125,7 +127,8 @@ def customer_forecast(*, customer: Customer, today: date | None = None) -> Forec
 
 def _forecast(queryset: QuerySet, *, today: date) -> Forecast:
     horizons = HORIZONS
-    end = today + timedelta(days=max(horizons))
+    ends = [today + timedelta(days=days) for days in horizons]
+    end = ends[-1]
     due = queryset.filter(
         kind=AssignmentKind.PAID,
         status=AssignmentStatus.ACTIVE,
@@ -133,30 +136,41 @@ def _forecast(queryset: QuerySet, *, today: date) -> Forecast:
         expiry_date__lte=end,
     )
     price = Coalesce("amount", "quoted_amount")
+    # Grouped in the order of the index that holds every column read here
+    # (assignment_renewals_due_idx), so the database streams the groups from it without
+    # a sort or a visit to the table. COUNT(*), not COUNT(id): PostgreSQL's index holds
+    # no id.
     groups = (
-        due.values("renewal", "currency", "license_code", "start_date", "expiry_date")
-        .annotate(total=Sum(price), count=Count("id"), priced=Count(price))
+        due.values("expiry_date", "renewal", "currency", "license_code", "start_date")
+        .annotate(total=Sum(price), count=Count("*"), priced=Count(price))
         .order_by()
+        .values_list(
+            *("expiry_date", "renewal", "currency", "license_code", "start_date"),
+            *("total", "count", "priced"),
+        )
     )
     amounts: dict[str, list[Decimal]] = {}
     renewals: dict[str, list[int]] = {}
     unpriced = [0] * len(horizons)
     lapsing_count = 0
-    for group in groups:
-        if group["renewal"] != Renewal.ON:
-            lapsing_count += group["count"]
+    for expiry, renewal, currency, code, start, total, count, priced in groups:
+        if renewal != Renewal.ON:
+            lapsing_count += count
             continue
-        months = renewal_months(group["license_code"], group["start_date"], group["expiry_date"])
-        dates = renewal_dates(group["expiry_date"], months, until=end)
-        currency = (group["currency"] or "?").upper()
-        line = amounts.setdefault(currency, [Decimal(0)] * len(horizons))
-        counts = renewals.setdefault(currency, [0] * len(horizons))
-        for i, horizon in enumerate(horizons):
-            times = sum(1 for when in dates if when <= today + timedelta(days=horizon))
-            if group["priced"]:
-                line[i] += (group["total"] or Decimal(0)) * times
-                counts[i] += group["priced"] * times
-            unpriced[i] += (group["count"] - group["priced"]) * times
+        dates = renewal_dates(expiry, renewal_months(code, start, expiry), until=end)
+        currency = (currency or "?").upper()
+        if currency not in amounts:
+            amounts[currency] = [Decimal(0)] * len(horizons)
+            renewals[currency] = [0] * len(horizons)
+        line, counts = amounts[currency], renewals[currency]
+        for i, horizon_end in enumerate(ends):
+            times = bisect.bisect_right(dates, horizon_end)  # the dates are in order
+            if not times:
+                continue
+            if priced:
+                line[i] += (total or Decimal(0)) * times
+                counts[i] += priced * times
+            unpriced[i] += (count - priced) * times
     lapsing: list[LicenseAssignment] = []
     if lapsing_count:
         lapsing = list(

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from licensing import audit, forms
 
@@ -32,6 +33,12 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, help="file to write (required for xlsx)")
 
     def handle(self, *args, **options):
+        # Exports are in English whatever LANGUAGE_CODE or the environment says: a file's
+        # labels and end row never depend on who made it.
+        with translation.override("en"):
+            self._export(options)
+
+    def _export(self, options):
         fmt, output = options["format"], options["output"]
         if fmt == "xlsx" and output is None:
             raise CommandError("An XLSX export needs --output FILE.")

@@ -7,6 +7,7 @@ the same transaction), so `manage.py verify_audit` passes afterwards — also wh
 portal writes audit rows between two batches.
 """
 
+import contextlib
 import json
 import random
 import time
@@ -150,14 +151,10 @@ class Command(BaseCommand):
         self.staff = self._staff(options["staff"])
 
         started = time.monotonic()
-        if connection.vendor == "sqlite":
-            # A bigger page cache for this connection: the unique hash index takes rows in
-            # random order, and a small cache turns that into disk reads at a million rows.
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA cache_size = -262144")  # 256 MiB
-        self._step("customers", options["customers"], self._customers)
-        self._step("assignments", options["assignments"], self._assignments)
-        self._step("audit events", options["events"], self._events)
+        with _roomy_cache():
+            self._step("customers", options["customers"], self._customers)
+            self._step("assignments", options["assignments"], self._assignments)
+            self._step("audit events", options["events"], self._events)
         # Rows were inserted in bulk, past the services: build the Reports roll-up from them.
         services.rollup_rebuild()
         self._analyse()
@@ -344,6 +341,25 @@ class Command(BaseCommand):
         ):
             event.assignment_id = rng.choice(assignment_ids)
         return event
+
+
+@contextlib.contextmanager
+def _roomy_cache():
+    """SQLite: a 256 MiB page cache on this connection while loading (the unique hash
+    index takes rows in random order, and a small cache turns that into disk reads at a
+    million rows), the connection's own size after."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA cache_size = -262144")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {before}")
 
 
 def _insert(model, objs) -> None:
