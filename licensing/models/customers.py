@@ -93,6 +93,11 @@ class Profile(models.Model):
     # A code from settings.LANGUAGES ("en-gb", "it"); empty: the browser's language. It is
     # also the language of the e-mails the portal sends to this person.
     language = models.CharField(max_length=8, blank=True, default="")
+    # One purchase at a time per person while a daily limit applies: the check of the
+    # day's total and the recording of the purchase happen under this short lease (taken
+    # with a conditional update, never a transaction held across the vendor's price call).
+    purchase_turn = models.UUIDField(null=True, blank=True, editable=False)
+    purchase_turn_until = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -110,34 +110,36 @@ def license_assign(
         errors["quote"] = [texts.message(QUOTE_MISMATCH)]
     if errors:
         raise _refuse(meta, action, customer, errors)
-    limits.limit_enforce(
-        meta=meta,
-        customer=customer,
-        license_code=license_code,
-        amount=quoted_amount,
-        currency=currency_code,
-        token=token,
-        on_behalf_of=on_behalf_of,
-    )
-
-    try:
-        assignment, created = _record_intent(
-            token=token,
-            customer=customer,
-            kind=AssignmentKind.PAID,
+    # The daily limit's check and the recording of the purchase in one turn per buyer.
+    with limits.daily_turn(meta=meta, customer=customer, on_behalf_of=on_behalf_of):
+        limits.limit_enforce(
             meta=meta,
-            repeat_of=repeat_of,
-            created_by=on_behalf_of or meta.user,
+            customer=customer,
             license_code=license_code,
-            license_name=license_name[:255],
-            license_info=license_info,
-            quoted_amount=quoted_amount,
+            amount=quoted_amount,
             currency=currency_code,
-            points=points,
-            accept_notifications=bool(accept_notifications),
+            token=token,
+            on_behalf_of=on_behalf_of,
         )
-    except _Held as held:
-        raise _hold(meta, customer, held.earlier) from None
+
+        try:
+            assignment, created = _record_intent(
+                token=token,
+                customer=customer,
+                kind=AssignmentKind.PAID,
+                meta=meta,
+                repeat_of=repeat_of,
+                created_by=on_behalf_of or meta.user,
+                license_code=license_code,
+                license_name=license_name[:255],
+                license_info=license_info,
+                quoted_amount=quoted_amount,
+                currency=currency_code,
+                points=points,
+                accept_notifications=bool(accept_notifications),
+            )
+        except _Held as held:
+            raise _hold(meta, customer, held.earlier) from None
     if not created:
         return _repeated_submit(meta, action, assignment, customer)
 

@@ -14,8 +14,12 @@ The reasons a purchase is over are lazy (`licensing.texts`): the page shows them
 language, the audit row in English.
 """
 
+import contextlib
+import time as clock
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -33,11 +37,20 @@ from licensing.models import (
     AuditOutcome,
     Customer,
     LicenseAssignment,
+    Profile,
     SpendingLimit,
 )
 from licensing.services import access, settling
 
 COUNTED = (AssignmentStatus.PENDING, AssignmentStatus.ACTIVE, AssignmentStatus.UNKNOWN)
+# How long one person's purchase may hold their turn (the check may ask the vendor for a
+# EUR price, within its own timeouts), and how long a second purchase waits for it.
+TURN_LEASE = timedelta(seconds=60)
+TURN_WAIT_SECONDS = 5.0
+TURN_BUSY = gettext_lazy(
+    "Another purchase of yours is being checked against your daily limit right now. Wait "
+    "a moment and try again: nothing was bought."
+)
 
 
 @dataclass(frozen=True)
@@ -269,6 +282,44 @@ def limit_enforce(
             errors={"__all__": [over]},
             customer_code=code,
             prefix=gettext_lazy("Above the spending limit, not sent"),
+        )
+
+
+@contextlib.contextmanager
+def daily_turn(*, meta: audit.RequestMeta, customer: Customer, on_behalf_of=None) -> Iterator[None]:
+    """One purchase at a time for a buyer with a daily limit: the day's total is checked
+    and the purchase recorded inside the turn, so two purchases submitted together cannot
+    both pass a check that counted neither. Waits up to TURN_WAIT_SECONDS for a turn
+    another purchase holds, then refuses (audited, nothing recorded or sent)."""
+    user = meta.user
+    if on_behalf_of is not None or spending_limit(user).per_day is None:
+        yield
+        return
+    Profile.objects.get_or_create(user=user)
+    mine = uuid.uuid4()
+    deadline = clock.monotonic() + TURN_WAIT_SECONDS
+    while True:
+        now = timezone.now()
+        free = Q(purchase_turn__isnull=True) | Q(purchase_turn_until__lt=now)
+        taken = Profile.objects.filter(free, user=user).update(
+            purchase_turn=mine, purchase_turn_until=now + TURN_LEASE
+        )
+        if taken:
+            break
+        if clock.monotonic() >= deadline:
+            raise settling.refuse(
+                meta=meta,
+                action=AuditAction.LICENSE_ASSIGN,
+                errors={"__all__": [TURN_BUSY]},
+                customer_code=customer.customer_code,
+                prefix=gettext_lazy("Busy, not sent"),
+            )
+        clock.sleep(0.05)
+    try:
+        yield
+    finally:
+        Profile.objects.filter(user=user, purchase_turn=mine).update(
+            purchase_turn=None, purchase_turn_until=None
         )
 
 
