@@ -68,7 +68,12 @@ class LicenseAssignmentAdmin(site.ManagersOnlyAdmin):
     # Users as names: a link would lead to the user admin, which managers may not open.
     exclude = ("created_by", "resolved_by")
     readonly_fields = ("requested_by", "resolved_by_name")
-    actions = ("renewal_suspend_action", "renewal_resume_action", "assignment_resolve_action")
+    actions = (
+        "renewal_suspend_action",
+        "renewal_resume_action",
+        "renewal_record_action",
+        "assignment_resolve_action",
+    )
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -157,6 +162,34 @@ class LicenseAssignmentAdmin(site.ManagersOnlyAdmin):
                 lambda a: services.renewal_resume(meta=meta, assignment=a),
                 done=gettext_lazy("Renewal resumed for %(ids)s."),
             )
+
+    @admin.action(description=gettext_lazy("Record renewal as FlashStart shows it…"))
+    def renewal_record_action(self, request, queryset):
+        chosen = self._bounded(request, queryset)
+        if chosen is None:
+            return None
+        form = forms.RenewalRecordForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            meta = audit.RequestMeta.from_request(request)
+            finished = self._run(
+                request,
+                chosen,
+                lambda a: services.renewal_record(
+                    meta=meta, assignment=a, target=data["renewal"], note=data["note"]
+                ),
+                done=gettext_lazy("Renewal recorded as FlashStart shows it for %(ids)s."),
+                form=form,
+            )
+            if finished:
+                return None
+        return self._form_page(
+            request,
+            chosen,
+            form,
+            gettext("Record renewal as FlashStart shows it"),
+            "renewal_record_action",
+        )
 
     @admin.action(description=gettext_lazy("Resolve an unknown outcome…"))
     def assignment_resolve_action(self, request, queryset):

@@ -50,6 +50,7 @@ ACTIONS: dict[str, Promise] = {
     AuditAction.APPROVAL_APPROVE: pgettext_lazy("audit action", "Approve purchase"),
     AuditAction.APPROVAL_REJECT: pgettext_lazy("audit action", "Reject purchase"),
     AuditAction.APPROVAL_EXPIRE: pgettext_lazy("audit action", "Approval request expired"),
+    AuditAction.APPROVAL_REOPEN: pgettext_lazy("audit action", "Approved request re-opened"),
     AuditAction.LIMIT_CHANGE: pgettext_lazy("audit action", "Change spending limit"),
     "reminder_send": pgettext_lazy("audit action", "Send a reminder e-mail"),
     "profile_update": pgettext_lazy("audit action", "Change own settings"),

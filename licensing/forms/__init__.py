@@ -34,6 +34,7 @@ from licensing.forms.customers import (
 )
 from licensing.forms.renewals import (
     BulkRenewalForm,
+    RenewalRecordForm,
     ResolveForm,
     ResumeForm,
     SuspendForm,
@@ -58,6 +59,7 @@ __all__ = [
     "QUOTE_SALT",
     "ResolveForm",
     "ResumeForm",
+    "RenewalRecordForm",
     "SuspendForm",
     "duration_choices",
     "language_choices",

@@ -164,11 +164,15 @@ class ApprovalRequestForm(AssignForm):
 class ApprovalDecisionForm(PortalForm):
     """A manager's decision; a changed price comes back as `confirmed_amount`."""
 
-    APPROVE, REJECT = "approve", "reject"
+    APPROVE, REJECT, RECOVER = "approve", "reject", "recover"
 
     decision = forms.ChoiceField(
         label=gettext_lazy("Decision"),
-        choices=[(APPROVE, gettext_lazy("Approve")), (REJECT, gettext_lazy("Reject"))],
+        choices=[
+            (APPROVE, gettext_lazy("Approve")),
+            (REJECT, gettext_lazy("Reject")),
+            (RECOVER, gettext_lazy("Check the purchase")),
+        ],
     )
     reason = forms.CharField(
         label=gettext_lazy("Reason for rejecting"),

@@ -19,6 +19,27 @@ class SuspendForm(PortalForm):
     )
 
 
+class RenewalRecordForm(PortalForm):
+    """A manager records the renewal state FlashStart's customer area shows (no call)."""
+
+    renewal = forms.ChoiceField(
+        label=gettext_lazy("What FlashStart shows"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("on", gettext_lazy("Renewal on: the licence renews at its expiry")),
+            ("suspended", gettext_lazy("Renewal suspended: the licence stops at its expiry")),
+        ],
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Where you checked"),
+        max_length=500,
+        help_text=gettext_lazy(
+            "For the audit trail, e.g. “FlashStart customer area, licence page, 14:05”."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ResumeForm(PortalForm):
     """Nothing to type: the confirmation button is the whole form."""
 

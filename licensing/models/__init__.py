@@ -10,6 +10,7 @@ from licensing.models.approvals import (
     ApprovalRequest,
     ApprovalStatus,
     SpendingLimit,
+    stuck_after,
 )
 from licensing.models.assignments import (
     AssignmentKind,
@@ -63,5 +64,6 @@ __all__ = [
     "RollupEntry",
     "RollupMonth",
     "SpendingLimit",
+    "stuck_after",
     "VendorAnswer",
 ]

@@ -1,6 +1,7 @@
 """Spending limits and the approval requests made above them."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from licensing.models.assignments import LicenseAssignment
+from licensing.models.assignments import LicenseAssignment, stale_after
 from licensing.models.customers import Customer
 from licensing.models.naming import name_fields, name_model
 
@@ -87,6 +88,11 @@ class ApprovalStatus(models.TextChoices):
     EXPIRED = "expired", pgettext_lazy("approval status", "Expired")
 
 
+def stuck_after() -> timedelta:
+    """As long as a purchase may take: then an approval with none linked is stuck."""
+    return stale_after()
+
+
 class ApprovalRequest(models.Model):
     """A purchase above its requester's limit, waiting for (or decided by) a manager.
 
@@ -154,6 +160,14 @@ class ApprovalRequest(models.Model):
             "customer": self.customer,
             "status": self.get_status_display(),
         }
+
+    @property
+    def is_stuck(self) -> bool:
+        """Approved, yet no purchase linked long after any purchase would have been: the
+        portal stopped between the approval and the purchase (`services.approval_recover`)."""
+        if self.status != ApprovalStatus.APPROVED or self.assignment_id or not self.decided_at:
+            return False
+        return timezone.now() - self.decided_at > stuck_after()
 
     @property
     def is_expired(self) -> bool:

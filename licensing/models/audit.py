@@ -54,6 +54,10 @@ class AuditAction(models.TextChoices):
         pgettext_lazy("audit action type", "Approval request expired"),
     )
     LIMIT_CHANGE = "limit_change", pgettext_lazy("audit action type", "Change spending limit")
+    APPROVAL_REOPEN = (
+        "approval_reopen",
+        pgettext_lazy("audit action type", "Approved request re-opened"),
+    )
 
 
 class AuditOutcome(models.TextChoices):

@@ -11,8 +11,10 @@ from licensing.services.approval_requests import approval_request
 from licensing.services.approvals import (
     PriceChanged,
     approval_approve,
+    approval_recover,
     approval_reject,
     approvals_expire,
+    approvals_recover,
 )
 from licensing.services.assignments import demo_assign, license_assign
 from licensing.services.customers import (
@@ -31,7 +33,7 @@ from licensing.services.outcomes import (
 )
 from licensing.services.profiles import profile_get, profile_language_set, profile_update
 from licensing.services.reminders import reminders_send
-from licensing.services.renewals import renewal_resume, renewal_suspend
+from licensing.services.renewals import renewal_record, renewal_resume, renewal_suspend
 from licensing.services.renewals_bulk import BULK_MAX, BulkItem, BulkResult, renewals_bulk_change
 from licensing.services.resolutions import assignment_resolve
 from licensing.services.rollups import rollup_rebuild, rollup_record
@@ -49,9 +51,11 @@ __all__ = [
     "access_refuse",
     "login_unlock",
     "approval_approve",
+    "approval_recover",
     "approval_reject",
     "approval_request",
     "approvals_expire",
+    "approvals_recover",
     "assignment_resolve",
     "customer_create",
     "customer_delete",
@@ -64,6 +68,7 @@ __all__ = [
     "profile_language_set",
     "profile_update",
     "reminders_send",
+    "renewal_record",
     "renewal_resume",
     "renewal_suspend",
     "renewals_bulk_change",

@@ -25,6 +25,8 @@ from licensing.models import (
     AuditAction,
     AuditOutcome,
     Customer,
+    LicenseAssignment,
+    stuck_after,
 )
 from licensing.services import access, approval_mail, assignments, settling
 from licensing.services.outcomes import ActionOutcome, InputInvalid, PermissionRefused
@@ -236,6 +238,79 @@ def approvals_expire(*, meta: audit.RequestMeta | None = None) -> int:
         if _expire(meta, approval):
             expired += 1
     return expired
+
+
+def approval_recover(*, meta: audit.RequestMeta | None, approval: ApprovalRequest) -> str:
+    """Settle an approval the portal stopped on between "approved" and its purchase.
+
+    The purchase is recorded (with the request's token) before FlashStart is called, so:
+    a recorded purchase is linked to the request, and follows its own states (a stale
+    pending one is resolved like any other); with none recorded nothing was sent, and the
+    request is re-opened for a manager to approve again. Audited. Returns "linked",
+    "reopened" or "" (nothing to do: not stuck, or settled meanwhile). `meta` None: the
+    daily job; else a manager (PermissionRefused, audited, for anyone else).
+    """
+    action = AuditAction.APPROVAL_REOPEN
+    if meta is not None:
+        access.require_manager(
+            meta=meta,
+            what=gettext_lazy("re-open approved requests"),
+            action=action,
+            customer_code=approval.customer.customer_code,
+        )
+    approval.refresh_from_db()
+    if not approval.is_stuck:
+        return ""
+    bought = LicenseAssignment.objects.filter(token=approval.token).first()
+    cutoff = timezone.now() - stuck_after()
+    stuck = ApprovalRequest.objects.filter(
+        pk=approval.pk,
+        status=ApprovalStatus.APPROVED,
+        assignment__isnull=True,
+        decided_at__lt=cutoff,
+    )
+    with transaction.atomic():
+        if bought is not None:
+            done = stuck.update(assignment=bought)
+            text = gettext_lazy(
+                "Request #%(number)s linked to its purchase #%(purchase)s, recorded before the "
+                "portal stopped."
+            )
+        else:
+            done = stuck.update(
+                status=ApprovalStatus.PENDING,
+                decided_by=None,
+                decided_at=None,
+                approved_amount=None,
+            )
+            text = gettext_lazy(
+                "Request #%(number)s re-opened: it was approved but its purchase was never "
+                "recorded, so nothing was sent to FlashStart. A manager can approve it again."
+            )
+        if done:
+            audit.record(
+                meta=meta,
+                action=action,
+                outcome=AuditOutcome.SUCCESS,
+                customer_code=approval.customer.customer_code,
+                assignment=bought,
+                message=texts.english(
+                    texts.message(text, number=approval.pk, purchase=bought.pk if bought else "")
+                ),
+            )
+    if not done:
+        return ""
+    return "linked" if bought is not None else "reopened"
+
+
+def approvals_recover() -> int:
+    """The daily job's part: settle every stuck approval (see `approval_recover`)."""
+    stuck = ApprovalRequest.objects.filter(
+        status=ApprovalStatus.APPROVED,
+        assignment__isnull=True,
+        decided_at__lt=timezone.now() - stuck_after(),
+    ).select_related("customer")
+    return sum(1 for approval in stuck if approval_recover(meta=None, approval=approval))
 
 
 # --- steps --------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from licensing.models import (
     LicenseAssignment,
     Renewal,
 )
-from licensing.services import access, settling
+from licensing.services import access, safekeeping, settling
 from licensing.services.outcomes import ActionOutcome
 
 BUSY_MESSAGE = gettext_noop(
@@ -64,6 +64,81 @@ def renewal_resume(*, meta: audit.RequestMeta, assignment: LicenseAssignment) ->
         call=upstream.FlashStartClient.renewal_enable,
         errors={},
         note="",
+    )
+
+
+def renewal_record(
+    *, meta: audit.RequestMeta, assignment: LicenseAssignment, target: str, note: str
+) -> ActionOutcome:
+    """Record the renewal state a manager read in FlashStart's customer area, with no call.
+
+    The way out when a change's answer was lost after FlashStart acted: a retried resume
+    gets "License already suspended." whatever the state, which proves nothing, so the
+    state is taken from where FlashStart shows it. Managers only; audited with `note`
+    (where they checked). Takes the licence's renewal lease like a change, so it never
+    crosses one in flight.
+    """
+    action = (
+        AuditAction.RENEWAL_SUSPEND if target == Renewal.SUSPENDED else AuditAction.RENEWAL_RESUME
+    )
+    customer = assignment.customer
+    access.require_manager(
+        meta=meta,
+        what=gettext_lazy("record a renewal as FlashStart shows it"),
+        action=action,
+        customer_code=customer.customer_code,
+    )
+    note = " ".join((note or "").split())
+    errors: dict[str, list[texts.StrOrPromise]] = {}
+    if target not in (Renewal.ON, Renewal.SUSPENDED):
+        errors["renewal"] = [gettext_lazy("Choose what FlashStart shows.")]
+    if len(note) < 3:
+        errors["note"] = [gettext_lazy("Say where you checked (a few words).")]
+    elif len(note) > 500:
+        errors["note"] = [gettext_lazy("Keep the note under 500 characters.")]
+    if not assignment.can_change_renewal:
+        errors["__all__"] = [gettext_lazy("Only an active paid licence has a renewal to change.")]
+    lease = None if errors else _lease_take(assignment, target)
+    if lease is None and not errors:
+        assignment.refresh_from_db()
+        errors["__all__"] = [
+            gettext_lazy("The renewal is recorded that way already.")
+            if assignment.renewal == target
+            else texts.message(BUSY_MESSAGE)
+        ]
+    if errors or lease is None:
+        raise settling.refuse(
+            meta=meta,
+            action=action,
+            errors=errors,
+            customer_code=customer.customer_code,
+            assignment=assignment,
+            name_fields=False,
+        )
+    if target == Renewal.SUSPENDED:
+        message = gettext_lazy(
+            "Recorded as FlashStart shows it, with no call: renewal suspended. Checked: %(note)s"
+        )
+    else:
+        message = gettext_lazy(
+            "Recorded as FlashStart shows it, with no call: renewal on. Checked: %(note)s"
+        )
+    held = safekeeping.renewal_store(
+        meta=meta,
+        action=action,
+        assignment=assignment,
+        target=target,
+        lease=lease,
+        message=texts.message(message, note=note),
+        call=None,
+    )
+    assignment.refresh_from_db()
+    if not held:  # the lease lapsed meanwhile and another change took over
+        return ActionOutcome(
+            level="error", message=texts.message(BUSY_MESSAGE), assignment=assignment
+        )
+    return ActionOutcome(
+        level="success", message=texts.message(message, note=note), assignment=assignment
     )
 
 

@@ -118,6 +118,20 @@ def approval_detail(request, pk: int):
         meta = audit.RequestMeta.from_request(request)
         data = form.cleaned_data
         try:
+            if data["decision"] == forms.ApprovalDecisionForm.RECOVER:
+                done = services.approval_recover(meta=meta, approval=approval)
+                if done == "linked":
+                    messages.success(
+                        request, _("The purchase was found and linked to this request.")
+                    )
+                elif done == "reopened":
+                    messages.success(
+                        request,
+                        _("Nothing was bought: the request is open again, approve it to buy."),
+                    )
+                else:
+                    messages.info(request, _("Nothing to do: this request is settled."))
+                return redirect("approval_detail", pk=pk)
             if data["decision"] == forms.ApprovalDecisionForm.REJECT:
                 services.approval_reject(meta=meta, approval=approval, reason=data["reason"])
                 messages.success(request, _("Rejected: the requester is told why."))

@@ -25,6 +25,13 @@ class Command(BaseCommand):
             expired = services.approvals_expire()
             if expired:
                 self.stdout.write(f"Expired {expired} approval request(s) past their time.")
+            # Approved requests whose purchase the portal never got to (it stopped between
+            # the two): linked to their purchase, or re-opened when none was recorded.
+            recovered = services.approvals_recover()
+            if recovered:
+                self.stdout.write(
+                    f"Settled {recovered} approved request(s) left without a purchase."
+                )
         run = services.reminders_send(dry_run=dry_run)
         verb = "Would send" if dry_run else "Planned"
         self.stdout.write(
