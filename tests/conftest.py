@@ -28,7 +28,11 @@ def _compiled_catalogue():
     for po in Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-            polib.pofile(str(po)).save_as_mofile(str(mo))
+            # Written aside, then moved into place: xdist workers (and the processes tests
+            # start) never read a half-written catalogue.
+            partial = mo.with_name(f"{mo.name}.{os.getpid()}.tmp")
+            polib.pofile(str(po)).save_as_mofile(str(partial))
+            os.replace(partial, mo)
 
 
 @pytest.fixture(autouse=True)

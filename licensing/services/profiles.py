@@ -7,8 +7,9 @@ defaults apply, so nobody needs a row to be reminded.
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
-from licensing import audit, language
+from licensing import audit, language, texts
 from licensing.models import AuditAction, AuditOutcome, Profile
 from licensing.services import access
 
@@ -34,9 +35,11 @@ def profile_update(*, meta: audit.RequestMeta, reminders_opt_out: bool) -> Profi
                 meta=meta,
                 action=action,
                 outcome=AuditOutcome.SUCCESS,
-                message="Reminder e-mails turned off."
-                if reminders_opt_out
-                else "Reminder e-mails turned on.",
+                message=texts.english(
+                    gettext_lazy("Reminder e-mails turned off.")
+                    if reminders_opt_out
+                    else gettext_lazy("Reminder e-mails turned on.")
+                ),
             )
     return profile
 
@@ -59,7 +62,11 @@ def profile_language_set(*, meta: audit.RequestMeta, code: str) -> Profile:
                 meta=meta,
                 action=action,
                 outcome=AuditOutcome.SUCCESS,
-                message=f"Language set to {code}." if code else "Language follows the browser.",
+                message=texts.english(
+                    texts.message(gettext_lazy("Language set to %(language)s."), language=code)
+                    if code
+                    else gettext_lazy("Language follows the browser.")
+                ),
             )
     return profile
 

@@ -27,7 +27,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from licensing import services
+from licensing import audit, services
 from licensing.models import AuditEvent, Customer, LicenseAssignment
 from licensing.upstream.sandbox import catalogue, endpoints
 from tests.e2e import scenery
@@ -227,6 +227,10 @@ def populated(sandbox_settings):
         email="amministrazione@rossiufficio.it",
     )
     data = scenery.populate()
+    # Rows of the trail the portal writes in English and shows translated.
+    sally = get_user_model().objects.get(username="sally")
+    services.profile_language_set(meta=audit.RequestMeta(user=sally), code="it")
+    services.profile_update(meta=audit.RequestMeta(user=sally), reminders_opt_out=True)
     ApprovalRequest.objects.create(
         customer=data["rossi"],
         license_code="CL-Q-A050-M12",

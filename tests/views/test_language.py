@@ -142,5 +142,5 @@ def test_dates_are_day_first_in_both_languages():
 
 def test_the_switch_names_each_language_in_itself_and_marks_the_current_one(sales_client):
     page = sales_client.get("/customers/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
-    assert '>English</button>' in page
+    assert ">English</button>" in page
     assert 'aria-current="true" disabled>Italiano</button>' in page
