@@ -35,6 +35,7 @@ _REFUSED = "_licensing_customer_refused"
 class CustomerAdmin(site.ManagersOnlyAdmin):
     list_display = ("customer_code", "name", "owner", "email", "language", "registered", "links")
     list_display_links = ("customer_code", "name")
+    list_select_related = ("owner",)  # one query for the page, not one per owner
     list_filter = ("owner", "language", ("created_at", admin.DateFieldListFilter))
     search_fields = ("name",)  # plus the code and e-mail: see get_search_results
     search_help_text = gettext_lazy(
