@@ -13,9 +13,12 @@
 # once, in the `migrate` service, before web starts.
 
 ARG PYTHON_IMAGE=python:3.11-slim
+# The builder stage's base: the same Python (the venv is copied across), plus anything only
+# the build needs (gettext's msgfmt, installed below when the base lacks it).
+ARG BUILDER_IMAGE=python:3.11-slim
 
 # --- builder: dependencies from the lock, hashes checked -----------------------------
-FROM ${PYTHON_IMAGE} AS builder
+FROM ${BUILDER_IMAGE} AS builder
 
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
