@@ -30,11 +30,9 @@ def vendor_lang(code: str | None = None) -> str:
 
 def of_user(user) -> str:
     """The language to write to this person in (e-mails): their profile's, else the default."""
-    profile = getattr(user, "portal_profile", None) if user is not None else None
-    try:
-        chosen = supported(profile.language) if profile is not None else ""
-    except AttributeError:
-        chosen = ""
+    # No profile row yet: Django's missing-related error is an AttributeError, so None.
+    profile = getattr(user, "portal_profile", None)
+    chosen = supported(profile.language) if profile is not None else ""
     return chosen or settings.LANGUAGE_CODE
 
 
