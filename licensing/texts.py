@@ -143,6 +143,10 @@ _MAX_JOINS = 24
 # A reading's score is the number of the catalogue's own characters it recognised, less a
 # little per message it took (of two readings recognising as much, the simpler wins).
 _PER_MESSAGE = 0.01
+# Inside what was filled into a placeholder (a note, a reason, the vendor's words) only a
+# reading with this many characters of the catalogue's words counts as a message: "Customer" or
+# "customer %(code)s" there is someone's wording, not the catalogue's, and stays as typed.
+_FILLED_MIN_WORDS = 16
 # Money and dates as the stored language writes them (`formatting`): written again in the
 # active language's way when they fill a placeholder on their own.
 _MONEY = re.compile(r"(-?)(€|US\$|£|[A-Z]{3} )(\d{1,3}(?:,\d{3})*\.\d{2})")
@@ -197,21 +201,23 @@ class _Catalogue:
         # The most specific first: the most words around the placeholders.
         patterns.sort(key=lambda p: -p[2])
         self.patterns = patterns
-        self.memo: dict[str, tuple[str, float]] = {}
+        self.memo: dict[tuple[str, bool], tuple[str, float]] = {}
 
-    def translate(self, text: str, depth: int = 0) -> tuple[str, float]:
+    def translate(self, text: str, depth: int = 0, filled: bool = False) -> tuple[str, float]:
         """The best translation found, and how many characters of `text` were the
-        catalogue's own words in it (0: nothing was recognised; it is `text` itself)."""
-        if text in self.memo:
-            return self.memo[text]
-        found = self._translate(text, depth)
+        catalogue's own words in it (0: nothing was recognised; it is `text` itself).
+        `filled`: `text` was filled into a placeholder (only long messages count there)."""
+        key = (text, filled)
+        if key in self.memo:
+            return self.memo[key]
+        found = self._translate(text, depth, filled)
         if len(self.memo) > 5000:
             self.memo.clear()
-        self.memo[text] = found
+        self.memo[key] = found
         return found
 
-    def _translate(self, text: str, depth: int) -> tuple[str, float]:
-        if text in self.exact:
+    def _translate(self, text: str, depth: int, filled: bool) -> tuple[str, float]:
+        if text in self.exact and (not filled or len(text) >= _FILLED_MIN_WORDS):
             return self.exact[text], len(text) - _PER_MESSAGE
         best: tuple[str, float] = (text, 0)
         if depth > _MAX_DEPTH:
@@ -231,7 +237,7 @@ class _Catalogue:
             try:
                 for name, value in match.groupdict().items():
                     if kinds[name] == "s":
-                        inner, recognised = self.translate(value, depth + 1)
+                        inner, recognised = self.translate(value, depth + 1, filled=True)
                         values[name] = inner if recognised > 0 else _rewritten(value)
                         score += max(recognised, 0)
                     else:
@@ -239,14 +245,20 @@ class _Catalogue:
                 candidate = msgstr % values
             except (KeyError, TypeError, ValueError):
                 continue
+            if filled and score < _FILLED_MIN_WORDS:
+                continue  # too few of the catalogue's words to be one of its messages
             if score > best[1]:
                 best = (candidate, score)
         # Messages join in a few places; a long text of someone's own words has many,
         # and is not worth reading at every one of them.
         for boundary in itertools.islice(_BOUNDARY.finditer(text), _MAX_JOINS):
             left, right = text[: boundary.start()], text[boundary.end() :]
-            head, head_score = self.translate(left, depth + 1)
-            tail, tail_score = self.translate(right, depth + 1)
+            # After a sentence, another message may start; after ":" or ";" what follows
+            # is more often someone's words ("Reason: customer asked"), so it counts as
+            # filled in (only long messages are read there).
+            strict = filled or boundary.group(0).lstrip()[:1] in (":", ";")
+            head, head_score = self.translate(left, depth + 1, strict)
+            tail, tail_score = self.translate(right, depth + 1, strict)
             if head_score + tail_score > best[1] and max(head_score, tail_score) > 0:
                 best = (head + boundary.group(0) + tail, head_score + tail_score)
         return best

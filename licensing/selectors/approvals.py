@@ -78,17 +78,6 @@ def approval_customer_purchases(
     )
 
 
-def approvals_for_customer(*, customer: Customer) -> list[ApprovalRequest]:
-    """The customer's requests awaiting approval, and those decided in the last week."""
-    since = timezone.now() - timedelta(days=DECIDED_SHOWN_DAYS)
-    return list(
-        ApprovalRequest.objects.filter(customer=customer)
-        .filter(Q(status=ApprovalStatus.PENDING) | Q(decided_at__gte=since))
-        .select_related(*_RELATED)
-        .order_by("-created_at", "-id")[:20]
-    )
-
-
 def approvals_for_home(*, user, team: bool) -> QuerySet:
     """For a manager's team view: every pending request (those they may decide first
     come in order, newest first); for a salesperson: their own pending requests and those

@@ -19,10 +19,7 @@ from licensing import services, texts, upstream
 from licensing.models import AssignmentStatus, AuditEvent, LicenseAssignment, Renewal
 from licensing.services import settling
 
-SOURCES = (
-    Path("/tmp/i18n/core.po"),
-    Path(django_settings.BASE_DIR) / "locale" / "it" / "LC_MESSAGES" / "django.po",
-)
+SOURCES = (Path(django_settings.BASE_DIR) / "locale" / "it" / "LC_MESSAGES" / "django.po",)
 
 
 @pytest.fixture
@@ -160,6 +157,31 @@ def test_a_permission_refusal_is_read_in_italian_and_counted_in_english(italian,
 def test_kept_text_not_made_from_a_message_is_shown_as_it_is(italian):
     assert texts.translated("The customer's own words.") == "The customer's own words."
     assert texts.translated("") == ""
+
+
+@pytest.mark.parametrize(
+    ("kept", "typed"),
+    [
+        (
+            "Renewal suspended: the licence stays active until its expiry, then stops. "
+            "Reason: customer asked.",
+            "customer asked.",
+        ),
+        (
+            "Renewal suspended: the licence stays active until its expiry, then stops. "
+            "Reason: Customer: Demo. Licence: Active.",
+            "Customer: Demo. Licence: Active.",
+        ),
+        (
+            "Resolved as not assigned (failed). Note: customer confirmed by phone",
+            "customer confirmed by phone",
+        ),
+    ],
+)
+def test_what_someone_typed_into_a_kept_message_is_shown_as_typed(italian, kept, typed):
+    shown = texts.translated(kept)
+    assert shown.endswith(" " + typed)  # "Customer" is not "Cliente" inside a note
+    assert shown.startswith(("Rinnovo sospeso", "Risolta"))
 
 
 def test_kept_text_stays_english_on_an_english_page(italian):

@@ -19,6 +19,7 @@
   switches those variants on (``false`` switches one off); see ``variants``.
 """
 
+import math
 from typing import Any
 
 Answer = tuple[int, dict]
@@ -52,7 +53,13 @@ def answer(server: Any, method: str, path: str, body: Any) -> Answer:
             snap = state.snapshot()
             return 200, {"faults": snap["faults"], "latencies": snap["latencies"]}
         if action == ("POST", "/latency"):
-            server.latency = max(0.0, float(body.get("seconds", 0)))
+            try:
+                seconds = float(body.get("seconds", 0))
+            except (TypeError, ValueError):
+                seconds = math.nan
+            if not math.isfinite(seconds) or not 0 <= seconds <= 60:
+                return 400, {"message": "seconds: a number from 0 to 60"}
+            server.latency = seconds
             return 200, {"latency": server.latency}
         if action == ("GET", "/variants"):
             return 200, {"variants": dict(state.variants)}

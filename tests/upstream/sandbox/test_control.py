@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from django.conf import settings as django_settings
 
 from licensing.upstream.sandbox import server
@@ -87,6 +88,15 @@ def test_bad_fault_requests_are_400(sandbox):
 
     assert reply.status == 400
     assert "explode" in reply.json["message"]
+
+
+@pytest.mark.parametrize("seconds", ["inf", "nan", -1, 61, "soon", None])
+def test_a_latency_the_sandbox_cannot_sleep_is_400_and_changes_nothing(sandbox, seconds):
+    reply = control(sandbox, "latency", {"seconds": seconds})
+
+    assert reply.status == 400
+    assert sandbox.latency == 0.0
+    assert call(sandbox, "currencies").status == 200
 
 
 def test_global_latency_is_settable_over_http(sandbox):
