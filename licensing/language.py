@@ -23,7 +23,8 @@ def supported(code: str | None) -> str:
 
 
 def vendor_lang(code: str | None = None) -> str:
-    """The API's `lang` for a portal language (the active one by default): "it", else "en"."""
+    """The API's `lang` for a portal language (the active one by default): its own code
+    when FlashStart speaks it (en, it, es, de), else "en"."""
     base = (code or translation.get_language() or "").split("-")[0].lower()
     return base if base in VENDOR_LANGUAGES else "en"
 

@@ -4,7 +4,7 @@
 import re
 from collections.abc import Mapping
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -69,7 +69,9 @@ def approval_request(
         ]
     if len(note) > 2000:
         errors["note"] = [gettext_lazy("Keep the note under 2,000 characters.")]
-    if quote is not None and not _quote_matches(quote, code, license_code, currency, amount):
+    if quote is not None and not assignments.quote_matches(
+        quote, code, license_code, currency, amount
+    ):
         errors["quote"] = [texts.message(QUOTE_MISMATCH)]
     if errors:
         raise settling.refuse(meta=meta, action=action, errors=errors, customer_code=code)
@@ -125,19 +127,6 @@ def approval_request(
         approval, "requested", approval_mail.managers().exclude(pk=getattr(meta.user, "pk", None))
     )
     return approval
-
-
-def _quote_matches(quote, customer_code, license_code, currency, amount) -> bool:
-    try:
-        quoted = Decimal(str(quote.get("amount")))
-    except (InvalidOperation, ValueError):
-        return False
-    return (
-        str(quote.get("customer")) == str(customer_code)
-        and quote.get("code") == license_code
-        and quote.get("currency") == currency
-        and quoted == amount
-    )
 
 
 def _requested(currency: str, amount_eur) -> texts.StrOrPromise:

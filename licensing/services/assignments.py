@@ -104,7 +104,7 @@ def license_assign(
         ]
     if not re.fullmatch(r"[A-Z]{3}", currency_code):
         errors["currency_code"] = [gettext_lazy("Choose a currency from the list.")]
-    if quote is not None and not _quote_matches(
+    if quote is not None and not quote_matches(
         quote, customer.customer_code, license_code, currency_code, quoted_amount
     ):
         errors["quote"] = [texts.message(QUOTE_MISMATCH)]
@@ -315,7 +315,7 @@ def _hold(
     return RepeatPurchase({"__all__": [text]}, earlier=earlier)
 
 
-def _quote_matches(
+def quote_matches(
     quote: Mapping[str, Any],
     customer_code: int,
     license_code: str,

@@ -25,7 +25,7 @@ def profile_update(*, meta: audit.RequestMeta, reminders_opt_out: bool) -> Profi
     Raises PermissionRefused (audited) for anyone who is not staff.
     """
     action = AuditAction.PROFILE_UPDATE
-    access.require_sales(meta=meta, what="change a profile", action=action)
+    access.require_sales(meta=meta, what=gettext_lazy("change a profile"), action=action)
     with transaction.atomic():
         profile, _ = Profile.objects.select_for_update().get_or_create(user=meta.user)
         if profile.reminders_opt_out != reminders_opt_out:
@@ -51,7 +51,7 @@ def profile_language_set(*, meta: audit.RequestMeta, code: str) -> Profile:
     stored as ""). Raises PermissionRefused (audited) for anyone who is not staff.
     """
     action = AuditAction.PROFILE_UPDATE
-    access.require_sales(meta=meta, what="change a profile", action=action)
+    access.require_sales(meta=meta, what=gettext_lazy("change a profile"), action=action)
     code = language.supported(code)
     with transaction.atomic():
         profile, _ = Profile.objects.select_for_update().get_or_create(user=meta.user)

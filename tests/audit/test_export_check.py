@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from licensing import audit
 from licensing.audit import export_check, export_rows
 from licensing.models import AuditAction, AuditEvent, AuditOutcome
-from tests.factories import make_assignment, make_customer
+from tests.factories import make_assignment, make_customer, make_events
 
 COL = {name: i for i, name in enumerate(export_rows.HEADER)}
 TRICKY = [
@@ -208,3 +208,13 @@ def test_a_file_that_is_not_an_export_gets_a_message(tmp_path):
 def test_check_rows_reads_cells_as_a_sheet_gives_them():
     with pytest.raises(export_check.ExportUnreadable, match="empty"):
         export_check.check_rows(iter([]))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_output_that_cannot_be_written_is_a_clear_error_and_leaves_nothing(tmp_path, fmt):
+    make_events(3)
+    missing = tmp_path / "no-such-folder" / f"audit.{fmt}"
+    with pytest.raises(CommandError, match="Cannot write .*No such file or directory"):
+        call_command("export_audit", "--format", fmt, "--output", str(missing))
+    assert not any(tmp_path.rglob("*.partial"))

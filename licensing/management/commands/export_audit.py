@@ -60,12 +60,19 @@ class Command(BaseCommand):
             events=audit.queries.audit_filter(filters=filters),
             description=filters.describe(),
         )
-        if fmt == "xlsx":
-            self._xlsx(export, output)
-        elif output is None:
+        if output is None and fmt != "xlsx":
             self._csv_stdout(export, options.get("stdout") or sys.stdout)
-        else:
-            self._csv_file(export, output)
+            return
+        partial = output.with_name(output.name + ".partial")
+        try:
+            if fmt == "xlsx":
+                self._xlsx(export, output, partial)
+            else:
+                self._csv_file(export, output, partial)
+        except OSError as exc:  # a missing folder, no permission, a full disk
+            raise CommandError(f"Cannot write {output}: {exc.strerror or exc}") from None
+        finally:
+            partial.unlink(missing_ok=True)
 
     def _csv_stdout(self, export, stdout) -> None:
         # The chunks are UTF-8 already: straight to the binary stream when there is one.
@@ -78,21 +85,19 @@ class Command(BaseCommand):
                 binary.write(chunk)
         (binary or stdout).flush()
 
-    def _csv_file(self, export, output: Path) -> None:
+    def _csv_file(self, export, output: Path, partial: Path) -> None:
         # Written beside the target and renamed at the end: a file at `output` is whole.
-        partial = output.with_name(output.name + ".partial")
         with partial.open("wb") as target:
             for chunk in audit.exports.csv_chunks(export):
                 target.write(chunk)
         os.replace(partial, output)
         self.stderr.write(f"Wrote {output}")
 
-    def _xlsx(self, export, output: Path) -> None:
+    def _xlsx(self, export, output: Path, partial: Path) -> None:
         try:
             workbook, rows = audit.exports.xlsx_file(export)
         except audit.exports.ExportTooLarge as exc:
             raise CommandError(str(exc)) from None
-        partial = output.with_name(output.name + ".partial")
         with workbook, partial.open("wb") as target:
             shutil.copyfileobj(workbook, target)
         os.replace(partial, output)
