@@ -4,10 +4,11 @@ person's language (their profile's, else the portal's default); a failure to sen
 logged and never undoes what was decided."""
 
 import logging
+import smtplib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -37,17 +38,25 @@ def people(approval: ApprovalRequest, meta) -> list:
 
 def notify(approval: ApprovalRequest, event: str, recipients) -> None:
     """One e-mail per recipient, in their language; a failure is logged, never undoes the
-    decision."""
-    for user in recipients:
-        if not user.email:
-            continue
+    decision. The mail server unreachable: the rest are not tried, so a request waits for
+    one connection timeout, not one per manager."""
+    addressed = [user for user in recipients if user.email]
+    connection = get_connection()
+    for number, user in enumerate(addressed):
         # Money, dates and words all follow the recipient's language, not the sender's.
         with translation.override(language.of_user(user)):
-            _send(approval, event, user)
+            reachable = _send(approval, event, user, connection)
+        if not reachable:
+            log.warning(
+                "approval e-mails not sent: the mail server cannot be reached",
+                extra={"approval": approval.pk, "event": event, "left": len(addressed) - number},
+            )
+            return
 
 
-def _send(approval: ApprovalRequest, event: str, user) -> None:
-    """Render and send one e-mail to `user`, in the active language."""
+def _send(approval: ApprovalRequest, event: str, user, connection) -> bool:
+    """Render and send one e-mail to `user`, in the active language. False when the mail
+    server could not be reached (a refused address is logged and counts as reached)."""
     base = settings.PORTAL_URL.rstrip("/")
     context = {
         "approval": approval,
@@ -70,11 +79,20 @@ def _send(approval: ApprovalRequest, event: str, user) -> None:
             render_to_string(f"{template}.txt", context),
             settings.DEFAULT_FROM_EMAIL,
             [user.email],
+            connection=connection,
         )
         message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
         message.send()
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError):
+        log.warning(
+            "approval e-mail not sent",
+            extra={"approval": approval.pk, "event": event, "recipient": user.pk},
+        )
+    except OSError:  # connection refused, timed out, dropped (smtplib's errors too)
+        return False
     except Exception:  # noqa: BLE001 - any backend's failure: the decision stands
         log.warning(
             "approval e-mail not sent",
             extra={"approval": approval.pk, "event": event, "recipient": user.pk},
         )
+    return True
