@@ -13,7 +13,9 @@ from urllib.parse import urlencode
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -48,10 +50,15 @@ class ManagersAdminSite(admin.AdminSite):
                     what=gettext_lazy("use the admin (managers only)"),
                 )
             for query in ("GET", "POST"):
-                if getattr(request, query).get(admin.options.TO_FIELD_VAR) == "":
+                to_field = getattr(request, query).get(admin.options.TO_FIELD_VAR)
+                if to_field == "":
                     # Django looks up a field named "" (a 500) where none means the pk.
                     setattr(request, query, getattr(request, query).copy())
                     del getattr(request, query)[admin.options.TO_FIELD_VAR]
+                elif to_field and not _concrete_field(view, to_field):
+                    # A reverse relation's name ("assignments") makes Django's check fail
+                    # with an AttributeError (a 500): refused as Django refuses other names.
+                    raise DisallowedModelAdminToField(f"The field {to_field} cannot be referenced.")
             # The same zone as the staff pages: the one the user's browser reported. The
             # admin answers with TemplateResponses, rendered later unless rendered here.
             with timezone.override(formatting.user_zone(request)):
@@ -105,6 +112,18 @@ def _reltuples(table: str) -> int:
         cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
         row = cursor.fetchone()
     return max(int(row[0]), 0) if row else 0
+
+
+def _concrete_field(view, name: str) -> bool:
+    """Whether `name` is a concrete field of the model whose admin `view` belongs to (True
+    for views of no model: Django's own check applies there)."""
+    opts = getattr(getattr(view, "__self__", None), "opts", None)
+    if opts is None:
+        return True
+    try:
+        return bool(getattr(opts.get_field(name), "concrete", False))
+    except FieldDoesNotExist:
+        return True  # Django's own check refuses it (a 400)
 
 
 class ManagersOnlyAdmin(admin.ModelAdmin):
